@@ -1,0 +1,285 @@
+"""Finding foreign fragments and homoglyphs in a document.
+
+Steps, in order:
+
+1. split the text into words and script runs (:mod:`normalize.scripts`);
+2. the document's main script is the script with the most letters; its main language is
+   decided on a sample of main-script words (:func:`normalize.languages.decide_language`);
+3. homoglyphs (:mod:`normalize.homoglyphs`): mixed-script words and lone look-alike
+   letters between main-script words;
+4. every other run of letters outside the main script is a foreign *piece*; neighbouring
+   pieces of the same script (CJK scripts count as one) merge into one fragment when only
+   digits, spaces and punctuation stand between them on the same line, and a fragment takes
+   in the quotes or brackets that wrap it (``«головы»``);
+5. each fragment's language by script rules, then the document's other fragments;
+6. when the main script is Latin, whole sentences in another Latin-script language, when
+   the evidence is strong (enough words, langdetect confident, few main-language stop
+   words), so that loanwords and names (``coup d’état``, ``Nicolás``) are left alone.
+
+All offsets are code points into the text given to :func:`detect`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
+from .languages import Decision, LanguagePriors, decide_language, langdetect_probs
+from .scripts import CJK, Word, script_counts, words
+from .stopwords import stopword_ratio
+from .types import Finding
+
+OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
+CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
+SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+|$)", regex.MULTILINE)
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """Settings of detection.
+
+    ``main_lang`` forces the document's main language (BCP-47) instead of detecting it.
+    Latin-script sentences count as foreign only with at least ``latin_min_words`` words
+    and ``latin_min_letters`` letters, a langdetect probability of at least
+    ``latin_min_prob`` for the foreign language, and fewer than
+    ``latin_max_main_stopwords`` (a ratio of words) of the main language's stop words.
+    """
+
+    main_lang: str | None = None
+    priors: LanguagePriors = field(default_factory=LanguagePriors)
+    latin_min_words: int = 4
+    latin_min_letters: int = 20
+    latin_min_prob: float = 0.95
+    latin_max_main_stopwords: float = 0.2
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What :func:`detect` found: the main language and script, and sorted findings."""
+
+    main_lang: str
+    main_script: str
+    main_confidence: float
+    findings: list[Finding]
+
+
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    script: str
+    repaired: str | None = None  # the piece's text with look-alike letters repaired
+
+
+def _group(script: str) -> str:
+    return "CJK" if script in CJK else script
+
+
+def _main_script(ws: list[Word]) -> str:
+    counts: dict[str, int] = {}
+    for w in ws:
+        for s, a, b in w.runs:
+            counts[s] = counts.get(s, 0) + (b - a)
+    return max(counts, key=counts.__getitem__) if counts else "Latin"
+
+
+def _main_language(ws: list[Word], main_script: str, config: DetectConfig) -> Decision:
+    if config.main_lang:
+        return Decision(config.main_lang, 1.0, "given")
+    sample_words = [w.text for w in ws if w.scripts == {main_script}][:3000]
+    if main_script in CJK:
+        sample = "".join(sample_words)
+    else:
+        sample = " ".join(sample_words)
+    return decide_language(sample, config.priors)
+
+
+def _only_spaces(text: str) -> bool:
+    return text.strip(" \t") == "" and text != ""
+
+
+def _homoglyph_target(w: Word, main_script: str) -> str:
+    counts: dict[str, int] = {}
+    for s, a, b in w.runs:
+        counts[s] = counts.get(s, 0) + (b - a)
+    best = max(counts.values())
+    top = [s for s, n in counts.items() if n == best]
+    return main_script if main_script in top else top[0]
+
+
+def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
+    """Find foreign fragments and homoglyphs in ``text``.
+
+    Returns findings sorted by ``start``, non-overlapping, with code point offsets into
+    ``text``. Never raises on any ``str``.
+    """
+    ws = words(text)
+    main_script = _main_script(ws)
+    main = _main_language(ws, main_script, config)
+    findings: list[Finding] = []
+    pieces: list[_Piece] = []
+    is_main = [w.scripts == {main_script} for w in ws]
+
+    # Mixed-script words first: a repaired word may turn out to be a main-script word,
+    # which the lone-letter rule below relies on.
+    repaired_words: dict[int, tuple[str, str]] = {}
+    for i, w in enumerate(ws):
+        scripts = w.scripts
+        if len(scripts) > 1 and scripts <= REPAIRABLE_SCRIPTS:
+            target = _homoglyph_target(w, main_script)
+            fixed = repair_letters(w.text, w.runs, w.start, target)
+            if fixed is not None:
+                repaired_words[i] = (target, fixed)
+                if target == main_script:
+                    is_main[i] = True
+            elif main_script in scripts:
+                is_main[i] = True  # e.g. ``μm``: a scientific symbol, not a fragment
+
+    for i, w in enumerate(ws):
+        if i in repaired_words:
+            target, fixed = repaired_words[i]
+            if target == main_script:
+                findings.append(
+                    Finding(w.start, w.end, w.text, "homoglyph", main.lang, target, 0.95, "mixed-script word (UTS #39)", fixed)
+                )
+            else:
+                pieces.append(_Piece(w.start, w.end, target, fixed))
+            continue
+        if is_main[i]:
+            continue
+        if _is_lone_lookalike(text, ws, is_main, i, main_script):
+            fixed = lookalike(w.text, main_script)
+            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main.lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
+            is_main[i] = True
+            continue
+        for script, a, b in w.runs:
+            if script != main_script:
+                pieces.append(_Piece(a, b, script))
+
+    fragments = _merge(text, pieces)
+    decided = [_decide(text, frag, config.priors) for frag in fragments]
+    decided = _use_document_context(decided)
+    for frag, (decision, _group_name) in zip(fragments, decided):
+        start, end = _wrap(text, frag.start, frag.end)
+        counts = script_counts(frag.repaired or text[frag.start : frag.end])
+        script = max(counts, key=counts.__getitem__) if counts else frag.script
+        repaired = None
+        if frag.repaired is not None:
+            repaired = text[start : frag.start] + frag.repaired + text[frag.end : end]
+        findings.append(
+            Finding(start, end, text[start:end], "foreign", decision.lang, script, decision.confidence, decision.evidence, repaired)
+        )
+
+    if main_script == "Latin":
+        findings.extend(_latin_sentences(text, ws, findings, main.lang, config))
+    findings.sort(key=lambda f: f.start)
+    return Detection(main.lang, main_script, main.confidence, findings)
+
+
+def _is_lone_lookalike(text: str, ws: list[Word], is_main: list[bool], i: int, main_script: str) -> bool:
+    w = ws[i]
+    if len(w.text) != 1 or w.scripts - {"Cyrillic", "Greek"}:
+        return False
+    if main_script == "Latin" and w.text in SCIENTIFIC_GREEK:
+        return False
+    if lookalike(w.text, main_script) is None:
+        return False
+    if i == 0 or i + 1 >= len(ws) or not (is_main[i - 1] and is_main[i + 1]):
+        return False
+    return _only_spaces(text[ws[i - 1].end : w.start]) and _only_spaces(text[w.end : ws[i + 1].start])
+
+
+def _merge(text: str, pieces: list[_Piece]) -> list[_Piece]:
+    merged: list[_Piece] = []
+    for p in pieces:
+        if merged:
+            last = merged[-1]
+            gap = text[last.end : p.start]
+            if _group(last.script) == _group(p.script) and "\n" not in gap and not any(c.isalpha() for c in gap):
+                if last.repaired is not None or p.repaired is not None:
+                    last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
+                last.end = p.end
+                continue
+        merged.append(_Piece(p.start, p.end, p.script, p.repaired))
+    return merged
+
+
+def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to take in the quotes and brackets that belong to it."""
+    changed = True
+    while changed:
+        changed = False
+        if start > 0 and end < len(text) and OPEN_CLOSE.get(text[start - 1]) == text[end]:
+            start, end, changed = start - 1, end + 1, True
+            continue
+        if end < len(text) and text[end] in CLOSERS:
+            inner = text[start:end]
+            opener, closer = CLOSERS[text[end]], text[end]
+            if opener != closer and inner.count(opener) > inner.count(closer):
+                end, changed = end + 1, True
+                continue
+        if start > 0 and text[start - 1] in OPEN_CLOSE:
+            opener, closer = text[start - 1], OPEN_CLOSE[text[start - 1]]
+            inner = text[start:end]
+            if opener != closer and inner.count(closer) > inner.count(opener):
+                start, changed = start - 1, True
+    return start, end
+
+
+def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, str]:
+    span = frag.repaired if frag.repaired is not None else text[frag.start : frag.end]
+    return decide_language(span, priors), _group(frag.script)
+
+
+def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Decision, str]]:
+    """Settle prior-based decisions by the document's confidently decided fragments."""
+    strong: dict[str, dict[str, int]] = {}
+    for d, group in decided:
+        if not d.ambiguous and d.lang != "und":
+            strong.setdefault(group, {})
+            strong[group][d.lang] = strong[group].get(d.lang, 0) + 1
+    out = []
+    for d, group in decided:
+        votes = strong.get(group, {})
+        if d.ambiguous and "prior" in d.evidence and votes:
+            fits = {lang: n for lang, n in votes.items() if lang in d.candidates}
+            if fits:
+                lang = max(fits, key=fits.__getitem__)
+                d = Decision(lang, 0.75, "document's other fragments", d.candidates)
+        out.append((d, group))
+    return out
+
+
+def _latin_sentences(text: str, ws: list[Word], found: list[Finding], main_lang: str, config: DetectConfig) -> list[Finding]:
+    out: list[Finding] = []
+    taken = sorted((f.start, f.end) for f in found)
+    wi = 0
+    for m in SENTENCE_RE.finditer(text):
+        s_start, s_end = m.start(), m.end()
+        sent_words: list[Word] = []
+        while wi < len(ws) and ws[wi].start < s_end:
+            if ws[wi].start >= s_start:
+                sent_words.append(ws[wi])
+            wi += 1
+        if len(sent_words) < config.latin_min_words:
+            continue
+        if any(w.scripts != {"Latin"} for w in sent_words):
+            continue
+        start, end = sent_words[0].start, sent_words[-1].end
+        if any(a < end and start < b for a, b in taken):
+            continue
+        if sum(len(w.text) for w in sent_words) < config.latin_min_letters:
+            continue
+        if stopword_ratio([w.text for w in sent_words], main_lang) >= config.latin_max_main_stopwords:
+            continue
+        probs = langdetect_probs(text[start:end])
+        if not probs:
+            continue
+        lang, prob = probs[0]
+        main_prob = sum(p for code, p in probs if code == main_lang)
+        if lang != main_lang and prob >= config.latin_min_prob and main_prob < 0.02:
+            end = _wrap(text, start, end)[1]
+            out.append(Finding(start, end, text[start:end], "foreign", lang, "Latin", prob, "latin sentence: langdetect, few main-language stop words"))
+    return out

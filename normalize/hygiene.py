@@ -1,0 +1,81 @@
+"""Unicode hygiene: repair damage that is not a language question.
+
+Repairs, each recorded as an :class:`~normalize.types.Edit` on the input text:
+
+- mojibake, NFC, terminal escapes, control characters and lone surrogates, by ftfy
+  (``ftfy.fix_text``) with the options that never touch legitimate text: curly quotes,
+  full-width characters, HTML entities and line breaks are left alone;
+- no-break spaces (U+00A0, U+2007, U+202F) become U+0020;
+- invisible format characters that carry no meaning in running text are removed:
+  zero-width space U+200B, word joiner U+2060, the BOM/zero-width no-break space U+FEFF
+  and soft hyphen U+00AD. ZWJ/ZWNJ (U+200D/U+200C) stay: they are meaningful in Persian,
+  Indic scripts and emoji sequences.
+
+The output is a list of non-overlapping edits with code point offsets into the input, so
+every later offset can be mapped back to the original characters.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+import ftfy
+
+from .types import Edit
+
+NO_BREAK_SPACES = "\u00a0\u2007\u202f"
+REMOVED_FORMAT_CHARS = "\u200b\u2060\ufeff\u00ad"
+
+_CHAR_FIX = str.maketrans({**{c: " " for c in NO_BREAK_SPACES}, **{c: None for c in REMOVED_FORMAT_CHARS}})
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    fix_latin_ligatures=False,
+    normalization="NFC",
+    explain=False,
+)
+
+
+def _reason(old: str, new: str) -> str:
+    if old and not new and all(c in REMOVED_FORMAT_CHARS for c in old):
+        return "removed invisible format character"
+    if old and all(c in NO_BREAK_SPACES for c in old) and new == " " * len(old):
+        return "no-break space to space"
+    return "unicode repair (ftfy: mojibake/NFC/control characters)"
+
+
+@lru_cache(maxsize=4096)
+def _fix_line(line: str) -> str:
+    return ftfy.fix_text(line, _FTFY_CONFIG).translate(_CHAR_FIX)
+
+
+def _needs_fixing(line: str) -> bool:
+    # Pure ASCII without control characters cannot hold any of the damage repaired here;
+    # skipping it keeps hygiene cheap on English-dominant text.
+    return not (line.isascii() and line.isprintable())
+
+
+def hygiene_edits(text: str) -> list[Edit]:
+    """Edits that repair Unicode damage in ``text``; sorted, non-overlapping.
+
+    Offsets are code points into ``text``. Works line by line (ftfy's own unit), so a
+    repair never crosses a line break. Never raises on any ``str``.
+    """
+    edits: list[Edit] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if _needs_fixing(body):
+            fixed = _fix_line(body)
+            if fixed != body:
+                matcher = difflib.SequenceMatcher(None, body, fixed, autojunk=False)
+                for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                    if op != "equal":
+                        old, new = body[i1:i2], fixed[j1:j2]
+                        edits.append(Edit(offset + i1, offset + i2, new, _reason(old, new)))
+        offset += len(line)
+    return edits

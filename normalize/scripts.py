@@ -1,0 +1,120 @@
+"""Unicode script analysis (UAX #24) of words.
+
+A *word* here is a maximal run of letters and combining marks (``[\\p{L}\\p{M}]+``); digits,
+punctuation and spaces (script Common) separate words. Each word is split into *script
+runs*, using the ``regex`` module's Script_Extensions properties so that characters shared
+by several scripts (the Japanese prolonged sound mark ``ー``, CJK iteration marks) join the
+run they belong to, and combining marks (script Inherited) join the preceding letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+# UAX #24 script names, with the 4-letter ISO 15924 codes used by ``regex``. Order matters
+# only for characters in several scripts' extensions: the first listed wins.
+SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("Latin", "Latn"),
+    ("Cyrillic", "Cyrl"),
+    ("Greek", "Grek"),
+    ("Hiragana", "Hira"),
+    ("Katakana", "Kana"),
+    ("Hangul", "Hang"),
+    ("Han", "Hani"),
+    ("Arabic", "Arab"),
+    ("Hebrew", "Hebr"),
+    ("Devanagari", "Deva"),
+    ("Bengali", "Beng"),
+    ("Gurmukhi", "Guru"),
+    ("Gujarati", "Gujr"),
+    ("Oriya", "Orya"),
+    ("Tamil", "Taml"),
+    ("Telugu", "Telu"),
+    ("Kannada", "Knda"),
+    ("Malayalam", "Mlym"),
+    ("Sinhala", "Sinh"),
+    ("Thai", "Thai"),
+    ("Lao", "Laoo"),
+    ("Tibetan", "Tibt"),
+    ("Myanmar", "Mymr"),
+    ("Khmer", "Khmr"),
+    ("Georgian", "Geor"),
+    ("Armenian", "Armn"),
+    ("Ethiopic", "Ethi"),
+    ("Mongolian", "Mong"),
+    ("Thaana", "Thaa"),
+    ("Syriac", "Syrc"),
+)
+UNKNOWN = "Unknown"
+
+# Scripts written without spaces between words and mixed freely within Chinese, Japanese
+# and Korean text; fragments merge across them.
+CJK = frozenset({"Han", "Hiragana", "Katakana", "Hangul"})
+
+WORD_RE = regex.compile(r"[\p{L}\p{M}]+")
+_RUN_RE = regex.compile(
+    "|".join(f"(?P<{name}>(?:\\p{{scx={code}}}\\p{{M}}*)+)" for name, code in SCRIPTS)
+    + f"|(?P<{UNKNOWN}>\\p{{L}}\\p{{M}}*)|(?P<Inherited>\\p{{M}}+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word: code point span ``[start, end)`` and its script runs in order.
+
+    ``runs`` holds ``(script, start, end)`` with absolute offsets.
+    """
+
+    start: int
+    end: int
+    text: str
+    runs: tuple[tuple[str, int, int], ...]
+
+    @property
+    def scripts(self) -> frozenset[str]:
+        return frozenset(r[0] for r in self.runs)
+
+    @property
+    def script(self) -> str:
+        """The script with the most letters in the word (ties: first in the word)."""
+        counts: dict[str, int] = {}
+        for s, a, b in self.runs:
+            counts[s] = counts.get(s, 0) + (b - a)
+        return max(counts, key=counts.__getitem__)
+
+
+@lru_cache(maxsize=65536)
+def _runs(text: str) -> tuple[tuple[str, int, int], ...]:
+    if text.isascii():
+        return (("Latin", 0, len(text)),)
+    runs: list[tuple[str, int, int]] = []
+    for m in _RUN_RE.finditer(text):
+        name = m.lastgroup
+        if name == "Inherited":
+            name = runs[-1][0] if runs else UNKNOWN
+        if runs and runs[-1][0] == name and runs[-1][2] == m.start():
+            runs[-1] = (name, runs[-1][1], m.end())
+        else:
+            runs.append((name, m.start(), m.end()))
+    return tuple(runs)
+
+
+def words(text: str) -> list[Word]:
+    """All words of ``text`` with their script runs, in order."""
+    out = []
+    for m in WORD_RE.finditer(text):
+        s = m.start()
+        out.append(Word(s, m.end(), m.group(), tuple((n, s + a, s + b) for n, a, b in _runs(m.group()))))
+    return out
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """Letters per script in ``text`` (combining marks count with their base letter)."""
+    counts: dict[str, int] = {}
+    for w in words(text):
+        for s, a, b in w.runs:
+            counts[s] = counts.get(s, 0) + (b - a)
+    return counts
