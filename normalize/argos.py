@@ -156,7 +156,8 @@ class ArgosTranslator:
     ``intra_threads`` is CTranslate2's per-translation thread count (``0``: its default).
 
     Safe to share between threads: discovery and model loading are locked, and a
-    ``ctranslate2.Translator`` serves concurrent calls itself.
+    ``ctranslate2.Translator`` queues concurrent calls itself (one at a time per package,
+    since ``inter_threads=1``).
     """
 
     name = ENGINE
@@ -201,6 +202,15 @@ class ArgosTranslator:
             self._packages = None
             self._models.clear()
 
+    def identity(self) -> str:
+        """Engine and installed models as one string, e.g. ``argostranslate[ru-en@1.9]``.
+
+        Part of a record's fingerprint: installing or upgrading a model changes it, so a
+        document is re-processed instead of being skipped as unchanged.
+        """
+        pairs = sorted(f"{p.from_code}-{p.to_code}@{p.package_version}" for p in self.installed_packages())
+        return f"{ENGINE}[{','.join(pairs)}]"
+
     def find_package(self, source: str, target: str) -> Package | None:
         """The installed package for BCP-47 ``source -> target``, newest version first."""
         src, tgt = to_argos_code(source), to_argos_code(target)
@@ -237,8 +247,10 @@ class ArgosTranslator:
         * ``translated`` otherwise, with ``model`` (argos package name, e.g.
           ``translate-ru_en``) and ``model_version`` (the package's ``package_version``).
 
-        Makes no network call. Raises ``ValueError`` for an empty language tag and lets
-        CTranslate2 errors through (``RuntimeError``) when a package's model is corrupt.
+        Makes no network call. Raises ``ValueError`` for an empty language tag,
+        ``FileNotFoundError`` when a sub-directory of ``packages_dir`` is not a package
+        (see :meth:`installed_packages`), and lets CTranslate2's ``RuntimeError`` through
+        when a package's model is corrupt.
         """
         pkg = self.find_package(source, target)
         if pkg is None:
@@ -252,7 +264,7 @@ class ArgosTranslator:
         from argostranslate.package import argospm_package_name
 
         model_name = argospm_package_name(pkg)
-        meta = {"engine": ENGINE, "model": model_name, "model_version": pkg.package_version}
+        meta = {"engine": ENGINE, "model": model_name, "model_version": pkg.package_version or None}
 
         if not text.strip():
             return Translation(status="rejected", text=None, reason="rejected: empty input", **meta)

@@ -147,7 +147,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             else:
                 pieces.append(_Piece(w.start, w.end, target, fixed))
             continue
-        if is_main[i]:
+        if is_main[i] or _is_greek_symbol(w, main_script):
             continue
         if _is_lone_lookalike(text, ws, is_main, i, main_script):
             fixed = lookalike(w.text, main_script)
@@ -176,6 +176,12 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         findings.extend(_latin_sentences(text, ws, findings, main.lang, config))
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, findings)
+
+
+def _is_greek_symbol(w: Word, main_script: str) -> bool:
+    # ``β-blocker``, ``α-helix``, ``Δ``: one or two Greek letters used as symbols in Latin
+    # text are part of the text, not a Greek fragment.
+    return main_script == "Latin" and w.scripts == {"Greek"} and len(w.text) <= 2 and all(c in SCIENTIFIC_GREEK for c in w.text)
 
 
 def _is_lone_lookalike(text: str, ws: list[Word], is_main: list[bool], i: int, main_script: str) -> bool:

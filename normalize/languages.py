@@ -26,6 +26,7 @@ from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
 from .scripts import script_counts
+from .stopwords import stopword_ratio
 
 # Deterministic langdetect: it samples n-grams at random unless seeded.
 DetectorFactory.seed = 0
@@ -126,9 +127,38 @@ def _letters(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalpha())
 
 
+def _stopword_choice(candidates: list[str], text: str) -> str | None:
+    """The candidate whose stop words (spaCy's lists) clearly dominate ``text``, if any."""
+    tokens = [t for t in text.lower().split() if any(c.isalpha() for c in t)]
+    tokens = [t.strip(".,;:!?«»“”\"'()[]") for t in tokens]
+    if len(tokens) < 2:
+        return None
+    ratios = sorted(((stopword_ratio(tokens, lang), lang) for lang in candidates), reverse=True)
+    (best, lang), (second, _) = ratios[0], ratios[1]
+    if best >= 0.2 and best >= 1.5 * second:
+        return lang
+    return None
+
+
+def _letter_evidence(candidates: list[str], letters: set[str]) -> list[str]:
+    """Keep the candidates that use the largest share of their own non-Russian letters.
+
+    ``ө`` alone is 1 of Mongolian's 2 extra letters but 1 of Kazakh's 9: Mongolian.
+    """
+    extra = {lang: CYRILLIC_ALPHABETS[lang] - CYRILLIC_ALPHABETS["ru"] for lang in candidates}
+    if not any(letters & e for e in extra.values()):
+        return candidates
+    share = {lang: (len(letters & e) / len(e) if e else 0.0) for lang, e in extra.items()}
+    best = max(share.values())
+    return [lang for lang in candidates if share[lang] == best]
+
+
 def _choose(candidates: list[str], prior: tuple[str, ...], text: str, priors: LanguagePriors, what: str) -> Decision:
     if len(candidates) == 1:
         return Decision(candidates[0], 0.95, f"{what}: only alphabet that fits", tuple(candidates))
+    by_stopwords = _stopword_choice(candidates, text)
+    if by_stopwords:
+        return Decision(by_stopwords, 0.85, f"{what}: stop words (spaCy lists) among {'/'.join(candidates)}", tuple(candidates))
     if len(_letters(text)) >= priors.min_statistical_letters:
         for lang, prob in langdetect_probs(text):
             if lang in candidates:
@@ -145,6 +175,8 @@ def cyrillic_language(text: str, priors: LanguagePriors) -> Decision:
         misses = {lang: len(letters - abc) for lang, abc in CYRILLIC_ALPHABETS.items()}
         best = min(misses.values())
         fitting = [lang for lang, m in misses.items() if m == best]
+    if len(fitting) > 1 and not _stopword_choice(fitting, text):
+        fitting = _letter_evidence(fitting, letters)
     return _choose(fitting, priors.cyrillic, text, priors, "cyrillic letters")
 
 

@@ -1,0 +1,132 @@
+"""``transnorm`` command line: argument parsing around the flows and plain functions.
+
+    transnorm detect PATH [PATH ...] [--format jsonl|table]
+    transnorm normalize PATH [--store URL] [--target-lang en] [--s3-endpoint URL]
+
+Exit status: 0 on success, 1 for bad input or a failed run (one line on stderr says why),
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+DEFAULT_STORE = os.environ.get("TRANSNORM_STORE", "./transnorm-store")
+
+
+def _prefect_defaults(verbose: bool) -> None:
+    # Prefect reads its settings at import time: no telemetry (no network here) and an
+    # ephemeral local API unless the user configured a server.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+def _fail(message: str) -> int:
+    print(f"transnorm: error: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from ingest.reading import InputError, read_file
+    from normalize.pipeline import detect_findings
+
+    failures = 0
+    rows = []
+    for path in args.paths:
+        try:
+            doc = read_file(path, encoding=args.encoding)
+        except InputError as exc:
+            failures += 1
+            print(f"transnorm: error: {exc}", file=sys.stderr)
+            continue
+        detection, findings = detect_findings(doc.text)
+        for f in findings:
+            row = {"path": path, **f.to_json()}
+            if args.format == "jsonl":
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                rows.append(row)
+    if args.format == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("path", "start", "end", "kind", "lang", "conf", "text", "replacement")
+        for r in rows:
+            table.add_row(r["path"], str(r["start"]), str(r["end"]), r["kind"], r["lang"], f"{r['confidence']:.2f}", r["text"], r.get("replacement", ""))
+        Console().print(table)
+    return 1 if failures else 0
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    _prefect_defaults(args.verbose)
+    from ingest.reading import InputError
+    from flows.normalize_file import normalize_file
+
+    try:
+        out = normalize_file(
+            path=args.path,
+            store_url=args.store,
+            target_lang=args.target_lang,
+            s3_endpoint=args.s3_endpoint,
+            models_dir=args.models_dir,
+            encoding=args.encoding,
+        )
+    except InputError as exc:
+        return _fail(str(exc))
+    except Exception as exc:  # one line for the user; --verbose shows Prefect's log
+        return _fail(f"{type(exc).__name__}: {exc}")
+    print(format_summary(args.path, out))
+    return 0
+
+
+def format_summary(path: str, out: dict) -> str:
+    s = out["summary"]
+    per_lang = ", ".join(f"{lang} {n}" for lang, n in s["fragments_per_lang"].items()) or "none"
+    lines = [
+        f"{path}: doc_id {out['doc_id']} ({out['status']}), main language {s['main_lang']}",
+        f"  fragments: {s['fragments']} ({per_lang})",
+        f"  homoglyphs repaired: {s['homoglyphs_repaired']}, unicode repairs: {s['hygiene_changes']}",
+        f"  translated: {s['translated']}, untranslated: {s['untranslated']}, rejected: {s['rejected']}",
+    ]
+    for f in out.get("findings", []):
+        if f["kind"] == "foreign":
+            lines.append(f"    [{f['lang']}] {f['text']!r}")
+    for name in ("raw", "cleaned", "record"):
+        lines.append(f"  {name}: {out['urls'][name]}")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="transnorm", description="Find, repair and translate foreign fragments in mostly-English text.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("detect", help="print findings (nothing is stored)")
+    d.add_argument("paths", nargs="+", metavar="PATH")
+    d.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    d.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
+    d.set_defaults(func=cmd_detect)
+
+    n = sub.add_parser("normalize", help="normalize one file and store the result")
+    n.add_argument("path", metavar="PATH")
+    n.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s, or $TRANSNORM_STORE)")
+    n.add_argument("--target-lang", default="en", help="BCP-47 tag (default: %(default)s)")
+    n.add_argument("--s3-endpoint", default=None, help="S3-compatible endpoint URL (default: $AWS_ENDPOINT_URL or AWS)")
+    n.add_argument("--models-dir", default=None, help="argos packages folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
+    n.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
+    n.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run log")
+    n.set_defaults(func=cmd_normalize)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

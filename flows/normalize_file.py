@@ -1,0 +1,80 @@
+"""Prefect flow ``normalize-file``: one uploaded file, read -> normalize -> store.
+
+The flow only orchestrates; each task calls one plain function from ``ingest`` or
+``normalize``. Storage is retried (a flaky bucket should not lose a document); reading and
+normalizing are not (bad input does not get better by retrying).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from ingest.reading import Document, read_file
+from ingest.records import WriteReport, build_record, write_document
+from ingest.store import open_store
+from normalize.argos import ArgosTranslator
+from normalize.pipeline import PIPELINE_VERSION, normalize_text
+from normalize.types import Result
+
+# Documents carry their bytes and text; hashing them for a cache key buys nothing here.
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="read-file", **_TASK)
+def read_task(path: str, encoding: str | None) -> Document:
+    return read_file(path, encoding=encoding)
+
+
+@task(name="normalize-text", **_TASK)
+def normalize_task(doc: Document, target_lang: str, translator) -> Result:
+    return normalize_text(doc.text, translator=translator, target_lang=target_lang)
+
+
+@task(name="store-document", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
+def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str) -> WriteReport:
+    store = open_store(store_url, s3_endpoint=s3_endpoint)
+    record = build_record(doc, result, PIPELINE_VERSION, engine)
+    return write_document(store, doc, record)
+
+
+def _markdown(doc: Document, result: Result, report: WriteReport) -> str:
+    s = result.summary()
+    langs = ", ".join(f"{k}: {v}" for k, v in s["fragments_per_lang"].items()) or "none"
+    return (
+        f"# {doc.name}\n\n"
+        f"- doc_id: `{doc.doc_id}` ({report.status})\n"
+        f"- main language: {s['main_lang']}\n"
+        f"- fragments: {s['fragments']} ({langs})\n"
+        f"- homoglyphs repaired: {s['homoglyphs_repaired']}\n"
+        f"- translated / untranslated / rejected: {s['translated']} / {s['untranslated']} / {s['rejected']}\n"
+        f"- record: {report.urls['record']}\n"
+    )
+
+
+@flow(name="normalize-file", log_prints=False)
+def normalize_file(
+    path: str,
+    store_url: str,
+    target_lang: str = "en",
+    s3_endpoint: str | None = None,
+    models_dir: str | None = None,
+    encoding: str | None = None,
+) -> dict:
+    """Normalize the file at ``path`` and store it under ``store_url``.
+
+    Returns ``{"doc_id", "status", "keys", "urls", "summary"}``. Raises
+    ``ingest.reading.InputError`` for bad input (nothing is stored then) and the store's
+    errors once retries are spent.
+    """
+    logger = get_run_logger()
+    translator = ArgosTranslator(models_dir)
+    doc = read_task(path, encoding)
+    result = normalize_task(doc, target_lang, translator)
+    report = store_task(store_url, s3_endpoint, doc, result, translator.identity())
+    create_markdown_artifact(markdown=_markdown(doc, result, report), key="normalize-file-summary", description=doc.name)
+    logger.info("%s: %s (%s)", doc.name, report.status, report.urls["record"])
+    return {**asdict(report), "summary": result.summary(), "findings": [f.to_json() for f in result.findings]}

@@ -1,0 +1,54 @@
+"""Properties that must hold for any input (hypothesis)."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalize.pipeline import detect_findings, normalize_text
+from normalize.types import Translation
+
+ENGLISH_WORDS = st.sampled_from("the of and a to in is it that was for on are with as his they at be this from".split())
+
+
+class Echo:
+    name = "echo"
+
+    def translate(self, text, source, target):
+        return Translation("translated", f"<{len(text)}>", self.name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_detection_never_raises_and_spans_are_sane(text):
+    _, findings = detect_findings(text)
+    prev_end = 0
+    for f in findings:
+        assert 0 <= f.start < f.end <= len(text)
+        assert f.start >= prev_end
+        assert text[f.start : f.end] == f.text
+        prev_end = f.end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8")))
+def test_changes_map_original_to_cleaned_exactly(text):
+    r = normalize_text(text, Echo())
+    for c in r.changes:
+        assert text[c.orig_start : c.orig_end] == c.original
+        assert r.cleaned_text[c.new_start : c.new_end] == c.replacement
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ENGLISH_WORDS, min_size=1, max_size=40), st.sampled_from([" ", ", ", ". "]))
+def test_plain_ascii_english_yields_no_foreign_span(ws, sep):
+    text = sep.join(ws)
+    assert all(f.kind != "foreign" for f in detect_findings(text)[1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=string.printable))
+def test_printable_ascii_has_no_foreign_span(text):
+    assert all(f.kind != "foreign" for f in detect_findings(text)[1])
