@@ -281,3 +281,20 @@ def build_tiny_argos_package(
                 zf.writestr(info, path.read_bytes())
     shutil.rmtree(staging)
     return out
+
+
+def install_packages(archives: list[Path], packages_dir: Path) -> None:
+    """Install ``.argosmodel`` archives with argostranslate's own API, into ``packages_dir``.
+
+    ``install_from_path`` always extracts into ``settings.package_data_dir``, which
+    argostranslate fixes at import time from ARGOS_PACKAGES_DIR; patching the attribute
+    is the only way to aim it elsewhere in a running process.
+    """
+    import pytest
+    from argostranslate import package, settings
+
+    packages_dir.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "package_data_dir", packages_dir)
+        for archive in archives:
+            package.install_from_path(archive)

@@ -9,7 +9,11 @@ from pathlib import Path
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+import uuid
+
+import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TRANSNORM_SHARED", REPO.parent / "shared"))
@@ -27,3 +31,46 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def seed_text(seed_path) -> str:
     return seed_path.read_text(encoding="utf-8")
+
+
+_AWS_TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    # Keep a developer's ~/.aws from leaking in, and a proxy from intercepting 127.0.0.1.
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+_AWS_UNSET = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """A moto S3 server on a free port of 127.0.0.1, with dummy credentials in the env.
+
+    Yields the endpoint URL (``http://127.0.0.1:<port>``).
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in _AWS_TEST_ENV.items():
+            mp.setenv(name, value)
+        for name in _AWS_UNSET:
+            mp.delenv(name, raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def s3_bucket(moto_server):
+    """A fresh, empty bucket on the moto server; yields its name."""
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    boto3.client("s3", endpoint_url=moto_server).create_bucket(Bucket=name)
+    yield name

@@ -16,23 +16,7 @@ from normalize.argos import (
     to_argos_code,
 )
 from normalize.types import Translation
-from tests.argos_tiny import build_tiny_argos_package
-
-
-def _install(archives: list[Path], packages_dir: Path) -> None:
-    """Install with argostranslate's own API, aimed at ``packages_dir``.
-
-    ``install_from_path`` always extracts into ``settings.package_data_dir``, which
-    argostranslate fixes at import time from ARGOS_PACKAGES_DIR; patching the attribute
-    is the only way to aim it elsewhere in a running process.
-    """
-    from argostranslate import package, settings
-
-    packages_dir.mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(settings, "package_data_dir", packages_dir)
-        for archive in archives:
-            package.install_from_path(archive)
+from tests.argos_tiny import build_tiny_argos_package, install_packages
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +27,7 @@ def tiny_dir(tmp_path_factory) -> Path:
         build_tiny_argos_package(work, "ru", "en", "0.0.1"),
         build_tiny_argos_package(work, "zt", "en", "0.0.1", reply="the book"),
     ]
-    _install(archives, work / "packages")
+    install_packages(archives, work / "packages")
     return work / "packages"
 
 
@@ -55,7 +39,7 @@ def reply_dir(tmp_path_factory) -> Path:
         build_tiny_argos_package(work, "ru", "en", "0.0.1", reply="not only"),
         build_tiny_argos_package(work, "ru", "en", "0.0.2", reply="for the heads"),
     ]
-    _install(archives, work / "packages")
+    install_packages(archives, work / "packages")
     return work / "packages"
 
 
@@ -142,7 +126,7 @@ def test_refresh_sees_newly_installed_packages(tmp_path):
     packages = tmp_path / "packages"
     tr = ArgosTranslator(packages)
     assert tr.translate("не только", "ru", "en").status == "untranslated"
-    _install([build_tiny_argos_package(tmp_path, reply="not only")], packages)
+    install_packages([build_tiny_argos_package(tmp_path, reply="not only")], packages)
     assert tr.translate("не только", "ru", "en").status == "untranslated"  # cached
     tr.refresh()
     assert tr.translate("не только", "ru", "en").text == "not only"
@@ -168,7 +152,7 @@ def test_translate_is_deterministic(tiny_dir, tmp_path):
     results = [first.translate(t, "ru", "en") for t in ("не только", "За головы", "не только")]
     assert results[0] == results[2]
     # A second, independent build and install answers exactly the same.
-    _install([build_tiny_argos_package(tmp_path)], tmp_path / "packages")
+    install_packages([build_tiny_argos_package(tmp_path)], tmp_path / "packages")
     again = ArgosTranslator(tmp_path / "packages")
     assert [again.translate(t, "ru", "en") for t in ("не только", "За головы")] == results[:2]
 

@@ -1,0 +1,127 @@
+"""The ``normalize-file`` flow end to end under Prefect's test harness.
+
+Real parts only: the reference article from ../shared, a tiny real argos package built and
+installed by the test, a local folder and a moto S3 server over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import jsonschema
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.normalize_file import normalize_file
+from ingest.reading import InputError
+from ingest.records import record_schema
+from ingest.store import LocalStore
+from tests.argos_tiny import build_tiny_argos_package, install_packages
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def ru_en_models(tmp_path_factory):
+    """A real argos ru->en package whose tiny model always answers "for the heads"."""
+    work = tmp_path_factory.mktemp("argos")
+    archive = build_tiny_argos_package(work, "ru", "en", "1.0", reply="for the heads")
+    install_packages([archive], work / "packages")
+    return str(work / "packages")
+
+
+def _records(store) -> list[dict]:
+    return [json.loads(store.get(k)) for k in store.list("cleaned/") if k.endswith(".json")]
+
+
+def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_models):
+    store_dir = tmp_path / "store"
+    out = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models)
+    assert out["status"] == "written"
+    store = LocalStore(store_dir)
+    doc_id = out["doc_id"]
+    assert sorted(store.list()) == sorted(
+        [f"raw/{doc_id}/article-mixed-ru-zh.txt", f"cleaned/{doc_id}.txt", f"cleaned/{doc_id}.json"]
+    )
+    assert store.get(f"raw/{doc_id}/article-mixed-ru-zh.txt") == seed_path.read_bytes()
+
+    [record] = _records(store)
+    jsonschema.validate(record, record_schema())
+    cleaned = store.get(f"cleaned/{doc_id}.txt").decode("utf-8")
+    assert cleaned == record["cleaned_text"]
+    assert "of a military" in cleaned and "\u00a0" not in cleaned
+    assert "For the heads The rewards" in cleaned  # heading translated, capitalised in place
+    assert "since for the heads the largest" in cleaned
+
+    foreign = [c for c in record["changes"] if c["kind"] == "foreign"]
+    assert [(c["original"], c["status"]) for c in foreign] == [
+        ("已發表 26 05, 2020 作者", "untranslated"),
+        ("За «головы»", "translated"),
+        ("не только", "translated"),
+    ]
+    assert foreign[0]["reason"] == "no installed model zh-Hant->en"
+    assert {(c["engine"], c["model"], c["model_version"]) for c in foreign[1:]} == {("argostranslate", "translate-ru_en", "1.0")}
+    for c in record["changes"]:
+        s, e = c["original_span"]
+        assert seed_text[s:e] == c["original"]
+        s, e = c["new_span"]
+        assert cleaned[s:e] == c["replacement"]
+    assert record["summary"]["translated"] == 2 and record["summary"]["untranslated"] == 1
+
+
+def test_rerun_writes_nothing_new(tmp_path, seed_path):
+    store_dir = tmp_path / "store"
+    first = normalize_file(str(seed_path), str(store_dir))
+    mtimes = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
+    second = normalize_file(str(seed_path), str(store_dir))
+    assert (first["status"], second["status"]) == ("written", "unchanged")
+    assert first["doc_id"] == second["doc_id"]
+    assert {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()} == mtimes
+
+
+def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
+    url = f"s3://{s3_bucket}/transnorm"
+    first = normalize_file(str(seed_path), url, s3_endpoint=moto_server)
+    s3 = boto3.client("s3", endpoint_url=moto_server)
+    listed = s3.list_objects_v2(Bucket=s3_bucket)["Contents"]
+    keys = sorted(o["Key"] for o in listed)
+    doc_id = first["doc_id"]
+    assert keys == sorted(
+        [f"transnorm/raw/{doc_id}/article-mixed-ru-zh.txt", f"transnorm/cleaned/{doc_id}.json", f"transnorm/cleaned/{doc_id}.txt"]
+    )
+    head = s3.head_object(Bucket=s3_bucket, Key=f"transnorm/cleaned/{doc_id}.txt")
+    assert head["ContentType"] == "text/plain; charset=utf-8"
+    assert head["Metadata"]["fragment-langs"] == "ru,zh-Hant"
+    record = json.loads(s3.get_object(Bucket=s3_bucket, Key=f"transnorm/cleaned/{doc_id}.json")["Body"].read())
+    jsonschema.validate(record, record_schema())
+
+    etags = {o["Key"]: (o["ETag"], o["LastModified"]) for o in listed}
+    second = normalize_file(str(seed_path), url, s3_endpoint=moto_server)
+    assert second["status"] == "unchanged"
+    after = {o["Key"]: (o["ETag"], o["LastModified"]) for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]}
+    assert after == etags
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b""), "is empty"),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"), "binary"),
+        (lambda p: p.write_bytes("Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode()), "not valid UTF-8"),
+    ],
+    ids=["missing", "directory", "empty", "png", "invalid-utf8"],
+)
+def test_bad_input_fails_clearly_and_stores_nothing(tmp_path, make, message):
+    path = tmp_path / "input.txt"
+    make(path)
+    store_dir = tmp_path / "store"
+    with pytest.raises(InputError, match=message):
+        normalize_file(str(path), str(store_dir))
+    assert not store_dir.exists() or not any(p.is_file() for p in store_dir.rglob("*"))
