@@ -55,7 +55,12 @@ def cmd_detect(args: argparse.Namespace) -> int:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("path", "start", "end", "kind", "lang", "conf", "text", "replacement")
+        table = Table()
+        table.add_column("path", overflow="fold")
+        for name in ("start", "end", "kind", "lang", "conf"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("text", overflow="fold")
+        table.add_column("replacement", overflow="fold")
         for r in rows:
             table.add_row(r["path"], str(r["start"]), str(r["end"]), r["kind"], r["lang"], f"{r['confidence']:.2f}", r["text"], r.get("replacement", ""))
         Console().print(table)
@@ -63,8 +68,16 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
+    from ingest.reading import InputError, read_file
+
+    # Bad input is the user's most common mistake: say so in one line, before paying for
+    # Prefect's start-up and without its task-failure tracebacks.
+    try:
+        read_file(args.path, encoding=args.encoding)
+    except InputError as exc:
+        return _fail(str(exc))
+
     _prefect_defaults(args.verbose)
-    from ingest.reading import InputError
     from flows.normalize_file import normalize_file
 
     try:

@@ -1,0 +1,111 @@
+"""The ``transnorm`` console script, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, REPO
+
+TRANSNORM = str(Path(sys.executable).with_name("transnorm"))
+STABLE_KEYS = {"path", "start", "end", "text", "kind", "lang", "confidence"}
+
+
+def run(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **(env or {})}
+    # The tests' own Prefect harness must not leak into the child: it starts its own.
+    full_env.pop("PREFECT_API_URL", None)
+    return subprocess.run([TRANSNORM, *args], capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO)
+
+
+def test_detect_jsonl_is_the_stable_interface(seed_path, seed_text):
+    proc = run("detect", str(seed_path), "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert all(STABLE_KEYS <= row.keys() for row in rows)
+    assert [(r["kind"], r["lang"], r["text"]) for r in rows] == [
+        ("foreign", "zh-Hant", "已發表 26 05, 2020 作者"),
+        ("homoglyph", "en", "\u0430"),
+        ("foreign", "ru", "За «головы»"),
+        ("foreign", "ru", "не только"),
+    ]
+    for r in rows:
+        assert seed_text[r["start"] : r["end"]] == r["text"]
+    assert rows[1]["replacement"] == "a"
+
+
+def test_detect_several_files_with_legacy_encodings(tmp_path, seed_path):
+    ru = (CORPUS / "sentences" / "ru.txt").read_text(encoding="utf-8").splitlines()[0]
+    zh = min((CORPUS / "sentences" / "zh.txt").read_text(encoding="utf-8").splitlines()[:50], key=len)
+    cp1251 = tmp_path / "ru-cp1251.txt"
+    cp1251.write_bytes(f"The minister said {ru} and left the room without another word.".encode("cp1251"))
+    gb = tmp_path / "zh-gb18030.txt"
+    english = "The report of the committee quotes the sentence below in its summary of the meeting held last week."
+    gb.write_bytes(f"{english}\n{zh}\n{english}".encode("gb18030"))
+    proc = run("detect", str(cp1251), str(gb), str(seed_path))
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    by_path = {}
+    for r in rows:
+        by_path.setdefault(r["path"], []).append(r)
+    [ru_row] = by_path[str(cp1251)]
+    assert (ru_row["lang"], ru_row["text"]) == ("ru", ru.rstrip("."))
+    [zh_row] = by_path[str(gb)]
+    assert zh_row["lang"] == "zh-Hans" and zh_row["text"].startswith(zh[:5])
+    assert len(by_path[str(seed_path)]) == 4
+
+
+def test_detect_table_format(seed_path):
+    proc = run("detect", str(seed_path), "--format", "table")
+    assert proc.returncode == 0
+    assert "zh-Hant" in proc.stdout and "homoglyph" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (None, "no such file"),
+        (b"", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is binary (image/png)"),
+        ("Это русский текст. ".encode() * 4 + b"\xfe\xff" + "конец".encode(), "not valid UTF-8"),
+    ],
+    ids=["missing", "empty", "png", "invalid-utf8"],
+)
+def test_normalize_bad_input_one_line_nonzero_nothing_stored(tmp_path, content, reason):
+    path = tmp_path / "upload.txt"
+    if content is not None:
+        path.write_bytes(content)
+    store = tmp_path / "store"
+    proc = run("normalize", str(path), "--store", str(store))
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("transnorm: error: ") and reason in line
+    assert not store.exists()
+
+
+def test_normalize_directory_is_refused(tmp_path):
+    proc = run("normalize", str(tmp_path), "--store", str(tmp_path / "store"))
+    assert proc.returncode == 1 and "is a directory" in proc.stderr
+
+
+def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
+    store = tmp_path / "store"
+    proc = run("normalize", str(seed_path), "--store", str(store), "--target-lang", "en")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "main language en" in out
+    assert "fragments: 3 (ru 2, zh-Hant 1)" in out
+    assert "homoglyphs repaired: 1" in out
+    assert "translated: 0, untranslated: 3, rejected: 0" in out
+    records = list(store.glob("cleaned/*.json"))
+    [record_path] = records
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    reasons = {c["reason"] for c in record["changes"] if c["kind"] == "foreign"}
+    assert reasons == {"no installed model ru->en", "no installed model zh-Hant->en"}
+    assert str(record_path) in out
