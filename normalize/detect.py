@@ -27,7 +27,7 @@ import regex
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, langdetect_probs
-from .scripts import CJK, Word, script_counts, words
+from .scripts import CJK, Word, script_counts, total_counts, words
 from .stopwords import stopword_ratio
 from .types import Finding
 
@@ -78,10 +78,7 @@ def _group(script: str) -> str:
 
 
 def _main_script(ws: list[Word]) -> str:
-    counts: dict[str, int] = {}
-    for w in ws:
-        for s, a, b in w.runs:
-            counts[s] = counts.get(s, 0) + (b - a)
+    counts = total_counts(ws)
     return max(counts, key=counts.__getitem__) if counts else "Latin"
 
 
@@ -101,9 +98,7 @@ def _only_spaces(text: str) -> bool:
 
 
 def _homoglyph_target(w: Word, main_script: str) -> str:
-    counts: dict[str, int] = {}
-    for s, a, b in w.runs:
-        counts[s] = counts.get(s, 0) + (b - a)
+    counts = w.counts
     best = max(counts.values())
     top = [s for s, n in counts.items() if n == best]
     return main_script if main_script in top else top[0]

@@ -78,11 +78,17 @@ class Word:
         return frozenset(r[0] for r in self.runs)
 
     @property
-    def script(self) -> str:
-        """The script with the most letters in the word (ties: first in the word)."""
+    def counts(self) -> dict[str, int]:
+        """Code points per script in the word."""
         counts: dict[str, int] = {}
         for s, a, b in self.runs:
             counts[s] = counts.get(s, 0) + (b - a)
+        return counts
+
+    @property
+    def script(self) -> str:
+        """The script with the most letters in the word (ties: first in the word)."""
+        counts = self.counts
         return max(counts, key=counts.__getitem__)
 
 
@@ -113,8 +119,13 @@ def words(text: str) -> list[Word]:
 
 def script_counts(text: str) -> dict[str, int]:
     """Letters per script in ``text`` (combining marks count with their base letter)."""
+    return total_counts(words(text))
+
+
+def total_counts(ws: list[Word]) -> dict[str, int]:
+    """Letters per script over ``ws``."""
     counts: dict[str, int] = {}
-    for w in words(text):
-        for s, a, b in w.runs:
-            counts[s] = counts.get(s, 0) + (b - a)
+    for w in ws:
+        for s, n in w.counts.items():
+            counts[s] = counts.get(s, 0) + n
     return counts
