@@ -77,16 +77,30 @@ def _group(script: str) -> str:
     return "CJK" if script in CJK else script
 
 
-def _main_script(ws: list[Word]) -> str:
+def _main_script(ws: list[Word]) -> tuple[str, frozenset[str]]:
+    """The script with the most letters, and the set of scripts that count as main.
+
+    Chinese, Japanese and Korean text mixes Han with kana or Hangul in every sentence, so
+    the CJK scripts compete together and all count as main when they win.
+    """
     counts = total_counts(ws)
-    return max(counts, key=counts.__getitem__) if counts else "Latin"
+    if not counts:
+        return "Latin", frozenset({"Latin"})
+    grouped: dict[str, int] = {}
+    for script, n in counts.items():
+        grouped[_group(script)] = grouped.get(_group(script), 0) + n
+    winner = max(grouped, key=grouped.__getitem__)
+    if winner == "CJK":
+        cjk = {s: n for s, n in counts.items() if s in CJK}
+        return max(cjk, key=cjk.__getitem__), CJK
+    return winner, frozenset({winner})
 
 
-def _main_language(ws: list[Word], main_script: str, config: DetectConfig) -> Decision:
+def _main_language(ws: list[Word], main_scripts: frozenset[str], config: DetectConfig) -> Decision:
     if config.main_lang:
         return Decision(config.main_lang, 1.0, "given")
-    sample_words = [w.text for w in ws if w.scripts == {main_script}][:3000]
-    if main_script in CJK:
+    sample_words = [w.text for w in ws if w.scripts <= main_scripts][:3000]
+    if main_scripts == CJK:
         sample = "".join(sample_words)
     else:
         sample = " ".join(sample_words)
@@ -111,11 +125,11 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     ``text``. Never raises on any ``str``.
     """
     ws = words(text)
-    main_script = _main_script(ws)
-    main = _main_language(ws, main_script, config)
+    main_script, main_scripts = _main_script(ws)
+    main = _main_language(ws, main_scripts, config)
     findings: list[Finding] = []
     pieces: list[_Piece] = []
-    is_main = [w.scripts == {main_script} for w in ws]
+    is_main = [w.scripts <= main_scripts for w in ws]
 
     # Mixed-script words first: a repaired word may turn out to be a main-script word,
     # which the lone-letter rule below relies on.
@@ -150,7 +164,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             is_main[i] = True
             continue
         for script, a, b in w.runs:
-            if script != main_script:
+            if script not in main_scripts:
                 pieces.append(_Piece(a, b, script))
 
     fragments = _merge(text, pieces)

@@ -99,6 +99,7 @@ class LanguagePriors:
     cyrillic: tuple[str, ...] = ("ru", "uk", "bg", "sr", "be", "kk", "mk", "mn")
     han: tuple[str, ...] = ("zh-Hans", "zh-Hant")
     arabic: tuple[str, ...] = ("ar", "fa", "ur")
+    latin: str = "en"
     min_statistical_letters: int = 20
 
 
@@ -199,7 +200,16 @@ def arabic_language(text: str, priors: LanguagePriors) -> Decision:
     return _choose(list(priors.arabic), priors.arabic, text, priors, "arabic script")
 
 
-def latin_language(text: str) -> Decision:
+LATIN_STOPWORD_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "vi")
+
+
+def latin_language(text: str, priors: LanguagePriors = LanguagePriors()) -> Decision:
+    if len(_letters(text)) < priors.min_statistical_letters:
+        # langdetect guesses wildly on a brand name or two words (``Kindle`` -> da/fi).
+        lang = _stopword_choice(list(LATIN_STOPWORD_LANGS), text)
+        if lang:
+            return Decision(lang, 0.7, "latin: stop words (spaCy lists), too short for statistics", LATIN_STOPWORD_LANGS)
+        return Decision(priors.latin, 0.5, "latin: too short for statistics, prior", (priors.latin,))
     probs = langdetect_probs(text)
     if not probs:
         return Decision("und", 0.0, "latin: langdetect found no language")
@@ -227,7 +237,7 @@ def decide_language(text: str, priors: LanguagePriors = LanguagePriors()) -> Dec
     if script == "Arabic":
         return arabic_language(text, priors)
     if script == "Latin":
-        return latin_language(text)
+        return latin_language(text, priors)
     if script in SINGLE_LANGUAGE_SCRIPTS:
         lang = SINGLE_LANGUAGE_SCRIPTS[script]
         return Decision(lang, 0.9, f"script: {script}", (lang,))

@@ -1,6 +1,6 @@
 """Unicode script analysis (UAX #24) of words.
 
-A *word* here is a maximal run of letters and combining marks (``[\\p{L}\\p{M}]+``); digits,
+A *word* here is a letter followed by letters and combining marks (``\\p{L}[\\p{L}\\p{M}]*``); digits,
 punctuation and spaces (script Common) separate words. Each word is split into *script
 runs*, using the ``regex`` module's Script_Extensions properties so that characters shared
 by several scripts (the Japanese prolonged sound mark ``ー``, CJK iteration marks) join the
@@ -54,7 +54,7 @@ UNKNOWN = "Unknown"
 # and Korean text; fragments merge across them.
 CJK = frozenset({"Han", "Hiragana", "Katakana", "Hangul"})
 
-WORD_RE = regex.compile(r"[\p{L}\p{M}]+")
+WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 _RUN_RE = regex.compile(
     "|".join(f"(?P<{name}>(?:\\p{{scx={code}}}\\p{{M}}*)+)" for name, code in SCRIPTS)
     + f"|(?P<{UNKNOWN}>\\p{{L}}\\p{{M}}*)|(?P<Inherited>\\p{{M}}+)"

@@ -110,6 +110,7 @@ def test_real_mixed_word_in_russian_fragment_repaired_into_cyrillic():
         "The Δ between the two runs was small and the σ even smaller.",
         "He staged a coup d’état with Nicolás in Zürich, full of Schadenfreude.",
         "Write to author@example.org or see https://example.org/über for the naïve café menu 🙂.",
+        "The theatre ❤️ its audience and ☺︎ says so on every poster.",  # variation selectors
     ],
 )
 def test_english_traps_have_no_findings(text):
@@ -173,3 +174,16 @@ def test_offsets_map_back_through_edits():
 def test_words_split_by_script():
     [w] = words("pаyment")
     assert [r[0] for r in w.runs] == ["Latin", "Cyrillic", "Latin"]
+
+
+def test_japanese_document_keeps_han_and_kana_as_main_script():
+    text = " ".join(corpus_lines("ja", 5))
+    d = detect(text)
+    assert d.main_lang == "ja"
+    assert [f for f in d.findings if f.script in ("Han", "Hiragana", "Katakana")] == []
+
+
+def test_short_latin_name_in_cjk_text_is_not_guessed_wildly():
+    text = corpus_lines("ja", 1)[0] + "Kindleで読みました。" + corpus_lines("ja", 2)[1]
+    [f] = [f for f in detect(text).findings if f.text == "Kindle"]
+    assert (f.lang, f.evidence) == ("en", "latin: too short for statistics, prior")
