@@ -44,7 +44,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
             failures += 1
             print(f"transnorm: error: {exc}", file=sys.stderr)
             continue
-        detection, findings = detect_findings(doc.text)
+        _, findings = detect_findings(doc.text)
         for f in findings:
             row = {"path": path, **f.to_json()}
             if args.format == "jsonl":

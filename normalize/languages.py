@@ -141,6 +141,13 @@ def _stopword_choice(candidates: list[str], text: str) -> str | None:
     return None
 
 
+def _stopword_decision(candidates: list[str], text: str, what: str) -> Decision | None:
+    lang = _stopword_choice(candidates, text)
+    if lang is None:
+        return None
+    return Decision(lang, 0.85, f"{what}: stop words (spaCy lists) among {'/'.join(candidates)}", tuple(candidates))
+
+
 def _letter_evidence(candidates: list[str], letters: set[str]) -> list[str]:
     """Keep the candidates that use the largest share of their own non-Russian letters.
 
@@ -157,9 +164,9 @@ def _letter_evidence(candidates: list[str], letters: set[str]) -> list[str]:
 def _choose(candidates: list[str], prior: tuple[str, ...], text: str, priors: LanguagePriors, what: str) -> Decision:
     if len(candidates) == 1:
         return Decision(candidates[0], 0.95, f"{what}: only alphabet that fits", tuple(candidates))
-    by_stopwords = _stopword_choice(candidates, text)
+    by_stopwords = _stopword_decision(candidates, text, what)
     if by_stopwords:
-        return Decision(by_stopwords, 0.85, f"{what}: stop words (spaCy lists) among {'/'.join(candidates)}", tuple(candidates))
+        return by_stopwords
     if len(_letters(text)) >= priors.min_statistical_letters:
         for lang, prob in langdetect_probs(text):
             if lang in candidates:
@@ -176,7 +183,12 @@ def cyrillic_language(text: str, priors: LanguagePriors) -> Decision:
         misses = {lang: len(letters - abc) for lang, abc in CYRILLIC_ALPHABETS.items()}
         best = min(misses.values())
         fitting = [lang for lang, m in misses.items() if m == best]
-    if len(fitting) > 1 and not _stopword_choice(fitting, text):
+    if len(fitting) > 1:
+        # Stop words first, over every alphabet that fits; letter shares only prune when
+        # they say nothing (so ``ј`` does not rule out Macedonian before its stop words).
+        by_stopwords = _stopword_decision(fitting, text, "cyrillic letters")
+        if by_stopwords:
+            return by_stopwords
         fitting = _letter_evidence(fitting, letters)
     return _choose(fitting, priors.cyrillic, text, priors, "cyrillic letters")
 

@@ -10,13 +10,13 @@ translation into one edit on the *input* text, applies them once, and records ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
 from .detect import DetectConfig, Detection, detect
 from .hygiene import hygiene_edits
-from .offsets import apply_edits
+from .offsets import EditedText, apply_edits
 from .translate import NullTranslator, Translator
 from .types import Change, Edit, Finding, Result, Translation
 
@@ -39,15 +39,20 @@ def detect_findings(text: str, config: DetectConfig = DetectConfig()) -> tuple[D
     ``start``/``end``/``text`` indexing ``text`` itself: the form ``transnorm detect``
     prints.
     """
-    hyg = apply_edits(text, hygiene_edits(text))
+    _, _, detection, mapped = _detect_on_hygienic(text, config)
+    return detection, mapped
+
+
+def _detect_on_hygienic(text: str, config: DetectConfig) -> tuple[list[Edit], EditedText, Detection, list[Finding]]:
+    """Hygiene edits, the hygienic text, detection on it, and its findings mapped onto ``text``."""
+    hyg_edits = hygiene_edits(text)
+    hyg = apply_edits(text, hyg_edits)
     detection = detect(hyg.text, config)
     mapped = []
     for f in detection.findings:
         start, end = hyg.to_source_span(f.start, f.end)
-        mapped.append(
-            Finding(start, end, text[start:end], f.kind, f.lang, f.script, f.confidence, f.evidence, f.replacement)
-        )
-    return detection, mapped
+        mapped.append(replace(f, start=start, end=end, text=text[start:end]))
+    return hyg_edits, hyg, detection, mapped
 
 
 def normalize_text(
@@ -63,16 +68,14 @@ def normalize_text(
     Never raises for any ``str`` input; a translator's exception propagates.
     """
     translator = translator or NullTranslator()
-    hyg_edits = hygiene_edits(text)
-    hyg = apply_edits(text, hyg_edits)
-    detection = detect(hyg.text, config)
+    hyg_edits, hyg, detection, findings = _detect_on_hygienic(text, config)
 
     planned: list[_Planned] = []
-    findings: list[Finding] = []
     covered: list[tuple[int, int]] = []
-    for f in detection.findings:
-        o_start, o_end = hyg.to_source_span(f.start, f.end)
-        findings.append(Finding(o_start, o_end, text[o_start:o_end], f.kind, f.lang, f.script, f.confidence, f.evidence, f.replacement))
+    # ``f`` indexes the hygienic text (the context translations are fitted into),
+    # ``mapped`` the original text (where the edits apply).
+    for f, mapped in zip(detection.findings, findings):
+        o_start, o_end = mapped.start, mapped.end
         covered.append((o_start, o_end))
         meta = {"lang": f.lang, "script": f.script, "confidence": f.confidence, "evidence": f.evidence}
         if f.kind == "homoglyph":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import unicodedata
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import pytest
 
 from ingest.reading import Document, InputError, read_bytes, read_file
 
-# Same override as conftest.py (TRANSNORM_SHARED), default ../shared next to the checkout.
-SHARED = Path(os.environ.get("TRANSNORM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-CORPUS = SHARED / "corpus"
+from .conftest import CORPUS
+
 
 # A real PNG header: signature, then an IHDR chunk (1x1, 8-bit RGBA) with its CRC.
 PNG_BYTES = (
