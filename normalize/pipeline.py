@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 import regex
 
 from .detect import DetectConfig, Detection, detect
+from .languages import decide_language
+from .scripts import script_counts
 from .hygiene import hygiene_edits
 from .offsets import EditedText, apply_edits
 from .translate import NullTranslator, Translator
@@ -39,20 +41,45 @@ def detect_findings(text: str, config: DetectConfig = DetectConfig()) -> tuple[D
     ``start``/``end``/``text`` indexing ``text`` itself: the form ``transnorm detect``
     prints.
     """
-    _, _, detection, mapped = _detect_on_hygienic(text, config)
-    return detection, mapped
+    _, _, detection, pairs = _detect_on_hygienic(text, config)
+    return detection, [mapped for _, mapped in pairs]
 
 
-def _detect_on_hygienic(text: str, config: DetectConfig) -> tuple[list[Edit], EditedText, Detection, list[Finding]]:
-    """Hygiene edits, the hygienic text, detection on it, and its findings mapped onto ``text``."""
+def _detect_on_hygienic(
+    text: str, config: DetectConfig
+) -> tuple[list[Edit], EditedText, Detection, list[tuple[Finding, Finding]]]:
+    """Hygiene edits, the hygienic text, detection on it, and each finding twice:
+    indexing the hygienic text and mapped onto ``text``.
+
+    A hygiene edit maps back only as a whole, so findings inside one edit's output (two
+    letters of different scripts that ftfy recovered from one run of mojibake) map onto
+    the same original span; they become one finding there.
+    """
     hyg_edits = hygiene_edits(text)
     hyg = apply_edits(text, hyg_edits)
     detection = detect(hyg.text, config)
-    mapped = []
+    pairs: list[tuple[Finding, Finding]] = []
     for f in detection.findings:
         start, end = hyg.to_source_span(f.start, f.end)
-        mapped.append(replace(f, start=start, end=end, text=text[start:end]))
-    return hyg_edits, hyg, detection, mapped
+        if pairs and start < pairs[-1][1].end:
+            f = _merge_findings(hyg.text, pairs.pop()[0], f, config)
+            start, end = hyg.to_source_span(f.start, f.end)
+        pairs.append((f, replace(f, start=start, end=end, text=text[start:end])))
+    return hyg_edits, hyg, detection, pairs
+
+
+def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) -> Finding:
+    """One finding over ``a`` and ``b`` (offsets into ``context``), language decided anew."""
+    span = context[a.start : b.end]
+    repaired = None
+    if a.replacement is not None or b.replacement is not None:
+        repaired = (a.replacement or a.text) + context[a.end : b.start] + (b.replacement or b.text)
+    if a.kind == b.kind == "homoglyph":
+        return replace(a, end=b.end, text=span, replacement=repaired)
+    decision = decide_language(repaired or span, config.priors)
+    counts = script_counts(repaired or span)
+    script = max(counts, key=counts.__getitem__) if counts else a.script
+    return Finding(a.start, b.end, span, "foreign", decision.lang, script, decision.confidence, decision.evidence, repaired)
 
 
 def normalize_text(
@@ -68,13 +95,14 @@ def normalize_text(
     Never raises for any ``str`` input; a translator's exception propagates.
     """
     translator = translator or NullTranslator()
-    hyg_edits, hyg, detection, findings = _detect_on_hygienic(text, config)
+    hyg_edits, hyg, detection, pairs = _detect_on_hygienic(text, config)
 
     planned: list[_Planned] = []
     covered: list[tuple[int, int]] = []
     # ``f`` indexes the hygienic text (the context translations are fitted into),
     # ``mapped`` the original text (where the edits apply).
-    for f, mapped in zip(detection.findings, findings):
+    findings = [mapped for _, mapped in pairs]
+    for f, mapped in pairs:
         o_start, o_end = mapped.start, mapped.end
         covered.append((o_start, o_end))
         meta = {"lang": f.lang, "script": f.script, "confidence": f.confidence, "evidence": f.evidence}

@@ -52,3 +52,14 @@ def test_plain_ascii_english_yields_no_foreign_span(ws, sep):
 @given(st.text(alphabet=string.printable))
 def test_printable_ascii_has_no_foreign_span(text):
     assert all(f.kind != "foreign" for f in detect_findings(text)[1])
+
+
+def test_findings_recovered_from_one_mojibake_run_become_one():
+    # ftfy turns the four characters into ``ΆЀ`` in one edit: two findings of different
+    # scripts would otherwise map onto the same original span (found by hypothesis).
+    text = "\u00ce\u0086\u00d0\u00800AA"
+    [f] = detect_findings(text)[1]
+    assert (f.start, f.end, f.kind) == (0, 4, "foreign")
+    r = normalize_text("\u00d9\u0080\u00ce\u0086AA", Echo())
+    [c] = [c for c in r.changes if c.kind == "foreign"]
+    assert (c.orig_start, c.orig_end, r.cleaned_text) == (0, 4, "<2>AA")
