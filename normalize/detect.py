@@ -21,19 +21,21 @@ All offsets are code points into the text given to :func:`detect`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-import regex
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
-from .languages import Decision, LanguagePriors, decide_language, langdetect_probs
-from .scripts import CJK, Word, script_counts, total_counts, words
-from .stopwords import stopword_ratio
+from .languages import Decision, LanguagePriors, decide_language, main_latin_language
+from .scripts import CJK, WORD_RE, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
+from .latin import foreign_passages
 from .types import Finding
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
-SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+|$)", regex.MULTILINE)
+# The main language is decided on the document's first characters: enough for stop
+# words and langdetect, and bounded so a long document costs no more than a short one.
+MAIN_SAMPLE_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,12 @@ def _group(script: str) -> str:
     return "CJK" if script in CJK else script
 
 
-def _main_script(ws: list[Word]) -> tuple[str, frozenset[str]]:
+def _main_script(counts: dict[str, int]) -> tuple[str, frozenset[str]]:
     """The script with the most letters, and the set of scripts that count as main.
 
     Chinese, Japanese and Korean text mixes Han with kana or Hangul in every sentence, so
     the CJK scripts compete together and all count as main when they win.
     """
-    counts = total_counts(ws)
     if not counts:
         return "Latin", frozenset({"Latin"})
     grouped: dict[str, int] = {}
@@ -96,9 +97,13 @@ def _main_script(ws: list[Word]) -> tuple[str, frozenset[str]]:
     return winner, frozenset({winner})
 
 
-def _main_language(ws: list[Word], main_scripts: frozenset[str], config: DetectConfig) -> Decision:
+def _main_language(text: str, ws: list[Word], main_scripts: frozenset[str], config: DetectConfig) -> Decision:
     if config.main_lang:
         return Decision(config.main_lang, 1.0, "given")
+    if main_scripts == {"Latin"}:
+        # ``ws`` may hold only the non-ASCII words; sample the text's own words instead.
+        sample_words = [w for w in WORD_RE.findall(text, 0, MAIN_SAMPLE_CHARS) if w.isascii() or script_counts(w).keys() == {"Latin"}]
+        return main_latin_language(" ".join(sample_words), config.priors)
     sample_words = [w.text for w in ws if w.scripts <= main_scripts][:3000]
     if main_scripts == CJK:
         sample = "".join(sample_words)
@@ -124,12 +129,21 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     Returns findings sorted by ``start``, non-overlapping, with code point offsets into
     ``text``. Never raises on any ``str``.
     """
-    ws = words(text)
-    main_script, main_scripts = _main_script(ws)
-    main = _main_language(ws, main_scripts, config)
+    # Only words with a non-ASCII letter can be foreign or hold a look-alike when the main
+    # script is Latin, so English-dominant text never builds its all-ASCII words.
+    marked = marked_words(text)
+    counts = total_counts(marked)
+    ascii_letters = ascii_letter_count(text) - sum(sum(c < "\x80" and c.isalpha() for c in w.text) for w in marked)
+    if ascii_letters:
+        counts["Latin"] = counts.get("Latin", 0) + ascii_letters
+    main_script, main_scripts = _main_script(counts)
+    ws = marked if main_scripts == {"Latin"} else words(text)
+    main = _main_language(text, ws, main_scripts, config)
     findings: list[Finding] = []
     pieces: list[_Piece] = []
     is_main = [w.scripts <= main_scripts for w in ws]
+    by_start = {w.start: i for i, w in enumerate(ws)}
+    by_end = {w.end: i for i, w in enumerate(ws)}
 
     # Mixed-script words first: a repaired word may turn out to be a main-script word,
     # which the lone-letter rule below relies on.
@@ -158,7 +172,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             continue
         if is_main[i] or _is_greek_symbol(w, main_script):
             continue
-        if _is_lone_lookalike(text, ws, is_main, i, main_script):
+        if _is_lone_lookalike(text, w, main_script) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
             fixed = lookalike(w.text, main_script)
             findings.append(Finding(w.start, w.end, w.text, "homoglyph", main.lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
             is_main[i] = True
@@ -193,17 +207,27 @@ def _is_greek_symbol(w: Word, main_script: str) -> bool:
     return main_script == "Latin" and w.scripts == {"Greek"} and len(w.text) <= 2 and all(c in SCIENTIFIC_GREEK for c in w.text)
 
 
-def _is_lone_lookalike(text: str, ws: list[Word], is_main: list[bool], i: int, main_script: str) -> bool:
-    w = ws[i]
+def _is_lone_lookalike(text: str, w: Word, main_script: str) -> bool:
     if len(w.text) != 1 or w.scripts - {"Cyrillic", "Greek"}:
         return False
     if main_script == "Latin" and w.text in SCIENTIFIC_GREEK:
         return False
-    if lookalike(w.text, main_script) is None:
+    return lookalike(w.text, main_script) is not None
+
+
+def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main: list[bool], main_scripts: frozenset[str]) -> bool:
+    """Whether a main-script word follows (``step`` 1) or precedes (-1) ``pos`` after
+    spaces or tabs only (at least one)."""
+    j = pos
+    while 0 <= j + min(step, 0) < len(text) and text[j + min(step, 0)] in " \t":
+        j += step
+    if j == pos or not 0 <= j + min(step, 0) < len(text):
         return False
-    if i == 0 or i + 1 >= len(ws) or not (is_main[i - 1] and is_main[i + 1]):
-        return False
-    return _only_spaces(text[ws[i - 1].end : w.start]) and _only_spaces(text[w.end : ws[i + 1].start])
+    if j in index:
+        return is_main[index[j]]
+    # Not a word with a non-ASCII letter: an all-ASCII word, if a letter stands there.
+    ch = text[j + min(step, 0)]
+    return ch.isascii() and ch.isalpha() and "Latin" in main_scripts
 
 
 def _merge(text: str, pieces: list[_Piece]) -> list[_Piece]:
@@ -249,16 +273,17 @@ def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, 
 
 
 def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Decision, str]]:
-    """Settle prior-based decisions by the document's confidently decided fragments."""
+    """Settle guessed decisions (:attr:`Decision.weak`) by the document's confidently
+    decided fragments of the same script group."""
     strong: dict[str, dict[str, int]] = {}
     for d, group in decided:
-        if not d.ambiguous and d.lang != "und":
+        if not d.weak and d.lang != "und":
             strong.setdefault(group, {})
             strong[group][d.lang] = strong[group].get(d.lang, 0) + 1
     out = []
     for d, group in decided:
         votes = strong.get(group, {})
-        if d.ambiguous and "prior" in d.evidence and votes:
+        if d.weak and votes:
             fits = {lang: n for lang, n in votes.items() if lang in d.candidates}
             if fits:
                 lang = max(fits, key=fits.__getitem__)
@@ -267,34 +292,27 @@ def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Dec
     return out
 
 
-def _latin_sentences(text: str, ws: list[Word], found: list[Finding], main_lang: str, config: DetectConfig) -> list[Finding]:
+def _latin_sentences(text: str, marked: list[Word], found: list[Finding], main_lang: str, config: DetectConfig) -> list[Finding]:
+    """Passages in another Latin-script language (main script Latin), see
+    :mod:`normalize.latin`. A passage holding a non-Latin word (a fragment, a symbol) or
+    overlapping a finding is left to the other rules."""
     out: list[Finding] = []
     taken = sorted((f.start, f.end) for f in found)
-    wi = 0
-    for m in SENTENCE_RE.finditer(text):
-        s_start, s_end = m.start(), m.end()
-        sent_words: list[Word] = []
-        while wi < len(ws) and ws[wi].start < s_end:
-            if ws[wi].start >= s_start:
-                sent_words.append(ws[wi])
-            wi += 1
-        if len(sent_words) < config.latin_min_words:
+    non_latin = [w.start for w in marked if w.scripts != {"Latin"}]
+    passages = foreign_passages(
+        text,
+        main_lang,
+        min_words=config.latin_min_words,
+        min_letters=config.latin_min_letters,
+        min_prob=config.latin_min_prob,
+        max_main_stopwords=config.latin_max_main_stopwords,
+    )
+    for p in passages:
+        i = bisect_left(non_latin, p.start)
+        if i < len(non_latin) and non_latin[i] < p.end:
             continue
-        if any(w.scripts != {"Latin"} for w in sent_words):
+        if any(a < p.end and p.start < b for a, b in taken):
             continue
-        start, end = sent_words[0].start, sent_words[-1].end
-        if any(a < end and start < b for a, b in taken):
-            continue
-        if sum(len(w.text) for w in sent_words) < config.latin_min_letters:
-            continue
-        if stopword_ratio([w.text for w in sent_words], main_lang) >= config.latin_max_main_stopwords:
-            continue
-        probs = langdetect_probs(text[start:end])
-        if not probs:
-            continue
-        lang, prob = probs[0]
-        main_prob = sum(p for code, p in probs if code == main_lang)
-        if lang != main_lang and prob >= config.latin_min_prob and main_prob < 0.02:
-            end = _wrap(text, start, end)[1]
-            out.append(Finding(start, end, text[start:end], "foreign", lang, "Latin", prob, "latin sentence: langdetect, few main-language stop words"))
+        start, end = _wrap(text, p.start, p.end)
+        out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, "latin passage: foreign stop words, langdetect"))
     return out

@@ -18,9 +18,12 @@ every later offset can be mapped back to the original characters.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from functools import lru_cache
 
 import ftfy
+from ftfy.chardata import CHARMAP_ENCODINGS
 
 from .types import Edit
 
@@ -53,10 +56,37 @@ def _fix_line(line: str) -> str:
     return ftfy.fix_text(line, _FTFY_CONFIG).translate(_CHAR_FIX)
 
 
+def _typography_safe_from_mojibake() -> frozenset[str]:
+    """Typographic punctuation that cannot form mojibake among itself and ASCII.
+
+    Mojibake is UTF-8 read in a single-byte charset: a lead byte (0xC2-0xF4) followed by
+    continuation bytes (0x80-0xBF), both decoded in that charset. For every charset ftfy
+    repairs (``ftfy.chardata.CHARMAP_ENCODINGS``), these characters are never a
+    continuation byte when another of them is a lead byte, and ASCII is neither.
+    """
+    candidates = set("‘’‚“”„–—…«»‹›′″")
+    for encoding in CHARMAP_ENCODINGS:
+        leads = set(bytes(range(0xC2, 0xF5)).decode(encoding, errors="ignore"))
+        conts = set(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
+        if candidates & leads:
+            candidates -= conts
+    return frozenset(candidates)
+
+
+_SAFE_NON_ASCII = _typography_safe_from_mojibake()
+_UNSAFE_CHAR = re.compile("[^\\x00-\\x7f" + re.escape("".join(sorted(_SAFE_NON_ASCII))) + "]")
+
+
 def _needs_fixing(line: str) -> bool:
-    # Pure ASCII without control characters cannot hold any of the damage repaired here;
-    # skipping it keeps hygiene cheap on English-dominant text.
-    return not (line.isascii() and line.isprintable())
+    # ftfy reads every character of a line (about 4 MB/s); most lines of English text hold
+    # nothing it could repair: NFC, printable (no control, format or surrogate code point),
+    # and no non-ASCII character but punctuation that cannot form mojibake. The property
+    # test checks that ftfy leaves such lines unchanged.
+    if line.isascii():
+        return not line.isprintable()
+    if not line.isprintable() or not unicodedata.is_normalized("NFC", line):
+        return True
+    return _UNSAFE_CHAR.search(line) is not None
 
 
 def hygiene_edits(text: str) -> list[Edit]:

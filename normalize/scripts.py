@@ -117,6 +117,45 @@ def words(text: str) -> list[Word]:
     return out
 
 
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
+_LETTER_OR_MARK = regex.compile(r"[\p{L}\p{M}]")
+_ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+
+
+def ascii_letter_count(text: str) -> int:
+    """Number of ASCII letters in ``text`` (counted in C: UTF-8 bytes < 0x80 are ASCII)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _ASCII_LETTERS))
+
+
+def marked_words(text: str) -> list[Word]:
+    """The words of ``text`` that hold a non-ASCII letter or mark, in order.
+
+    The same words, with the same spans, as :func:`words` would return; all-ASCII words
+    (script Latin, nothing to repair) are skipped without being built, which is what makes
+    English-dominant text cheap.
+    """
+    out: list[Word] = []
+    last_end = 0
+    for m in _NON_ASCII.finditer(text):
+        if m.end() <= last_end or not _LETTER_OR_MARK.search(m.group()):
+            continue
+        # Back up to the start of the word the run belongs to, then take words forward.
+        start = max(m.start(), last_end)
+        while start > last_end and _LETTER_OR_MARK.match(text, start - 1):
+            start -= 1
+        for w in WORD_RE.finditer(text, start):
+            if w.start() >= m.end():
+                break
+            g = w.group()
+            last_end = w.end()
+            if not g.isascii():
+                s = w.start()
+                out.append(Word(s, w.end(), g, tuple((n, s + a, s + b) for n, a, b in _runs(g))))
+        last_end = max(last_end, m.end())
+    return out
+
+
 def script_counts(text: str) -> dict[str, int]:
     """Letters per script in ``text`` (combining marks count with their base letter)."""
     return total_counts(words(text))

@@ -1,0 +1,202 @@
+"""Foreign passages in another Latin-script language inside Latin-script text.
+
+A foreign sentence may stand alone or sit inside a main-language sentence (``He said
+Die Regierung hat heute nichts beschlossen and left``). For each sentence:
+
+1. a cheap filter: at least two stop words (spaCy's lists) of one other Latin-script
+   language that are not stop words of the main language; English sentences almost never
+   pass, so nothing costly runs on them;
+2. each word scores by stop words (foreign only +2, main only -2) or else by how much
+   likelier its character n-grams are in the foreign language than in the main one
+   (langdetect's profiles); the best-scoring run of words (maximum subarray) within the
+   quotes and brackets of the sentence is the passage;
+3. (see 2)
+4. the passage is kept when it has enough words and letters, main-language stop words
+   are rare in it, and langdetect names a foreign language with enough confidence:
+   ``min_prob``, or :data:`AGREEING_MIN_PROB` when that language is also the one whose
+   stop words picked the sentence.
+
+Loanwords and names (``coup d’état``, ``Nicolás``) never have the words or the evidence.
+All offsets are code points into the text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from .languages import LATIN_STOPWORD_LANGS, langdetect_factory, langdetect_probs
+from .scripts import WORD_RE
+from .stopwords import stop_words
+
+AGREEING_MIN_PROB = 0.7
+NEUTRAL = 0.15  # n-gram score differences below this say nothing about a word
+SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+|$)", regex.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Passage:
+    start: int
+    end: int
+    lang: str
+    prob: float
+
+
+@lru_cache(maxsize=16)
+def _foreign_stops(main_lang: str) -> dict[str, frozenset[str]]:
+    main = stop_words(main_lang)
+    return {lang: stop_words(lang) - main for lang in LATIN_STOPWORD_LANGS if lang != main_lang}
+
+
+@lru_cache(maxsize=1)
+def _profiles() -> tuple[dict[str, list[float]], list[str]]:
+    factory = langdetect_factory()
+    return factory.word_lang_prob_map, factory.langlist
+
+
+@lru_cache(maxsize=65536)
+def _ngram_logprob(word: str, lang: str) -> float:
+    """Mean log probability of the word's character 1-3-grams in langdetect's profile."""
+    table, langs = _profiles()
+    if lang not in langs:
+        return 0.0
+    i = langs.index(lang)
+    padded = f" {word.lower()} "
+    total = n = 0
+    for size in (1, 2, 3):
+        for k in range(len(padded) - size + 1):
+            probs = table.get(padded[k : k + size])
+            if probs is not None:
+                total += math.log(probs[i] + 1e-7)
+                n += 1
+    return total / n if n else 0.0
+
+
+def foreign_passages(text: str, main_lang: str, *, min_words: int, min_letters: int, min_prob: float, max_main_stopwords: float) -> list[Passage]:
+    """Passages of ``text`` in a Latin-script language other than ``main_lang``.
+
+    Returns passages sorted by start, with ``[start, end)`` code point offsets from the
+    first letter of the first word to the last letter of the last word.
+    """
+    main_stop = stop_words(main_lang)
+    foreign = _foreign_stops(main_lang)
+    if not main_stop or not foreign:
+        return []
+    out: list[Passage] = []
+    for m in SENTENCE_RE.finditer(text):
+        tokens = WORD_RE.findall(m.group())
+        if len(tokens) < min_words:
+            continue
+        lowered = [t.lower() for t in tokens]
+        votes = {lang: sum(1 for t in lowered if t in stops) for lang, stops in foreign.items()}
+        lang = max(votes, key=votes.__getitem__)
+        if votes[lang] < 2:
+            continue
+        passage = _passage(text, m.start(), m.end(), main_lang, lang, main_stop, foreign[lang])
+        if passage is None:
+            continue
+        a, b, words = passage
+        if len(words) < min_words or sum(map(len, words)) < min_letters:
+            continue
+        if sum(1 for w in words if w.lower() in main_stop) >= max_main_stopwords * len(words):
+            continue
+        if not any(_foreign_content_word(w, lang, main_lang, main_stop, foreign[lang]) for w in words):
+            continue
+        probs = langdetect_probs(text[a:b])
+        if not probs:
+            continue
+        top, prob = probs[0]
+        main_prob = sum(p for code, p in probs if code == main_lang)
+        # Two independent signals agreeing (stop words and n-grams) need less confidence.
+        needed = min_prob if top != lang else min(min_prob, AGREEING_MIN_PROB)
+        if top != main_lang and prob >= needed and main_prob < 0.02:
+            out.append(Passage(a, b, top, prob))
+    return out
+
+
+def _foreign_content_word(word: str, lang: str, main_lang: str, main_stop: frozenset[str], stops: frozenset[str]) -> bool:
+    # Names with foreign articles (``Cartel de los Soles``, ``Universidad de los Andes``)
+    # have foreign stop words but every other word capitalised; a foreign passage also has
+    # a lowercase content word that reads as that language.
+    low = word.lower()
+    return (
+        word == low
+        and len(word) > 2
+        and low not in stops
+        and low not in main_stop
+        and _ngram_logprob(word, lang) > _ngram_logprob(word, main_lang)
+    )
+
+
+def _passage(text: str, start: int, end: int, main_lang: str, lang: str, main_stop: frozenset[str], stops: frozenset[str]) -> tuple[int, int, list[str]] | None:
+    """The best-scoring run of words in ``text[start:end]``, or None.
+
+    A word scores +2 as a stop word of ``lang`` only, -2 as one of the main language only,
+    else the difference of its n-gram log probabilities clamped to [-1, 1] (words of two
+    letters or fewer score 0). Quotes and brackets cut the sentence into segments; the best
+    run is sought within each and neighbouring qualifying runs join.
+    """
+    spans = [(w.start(), w.end(), w.group()) for w in WORD_RE.finditer(text, start, end)]
+    scores = []
+    for _, _, word in spans:
+        low = word.lower()
+        if low in stops:
+            scores.append(2.0)
+        elif low in main_stop and low not in stop_words(lang):
+            scores.append(-2.0)
+        elif len(low) <= 2 or low in main_stop:
+            scores.append(0.0)
+        else:
+            diff = _ngram_logprob(word, lang) - _ngram_logprob(word, main_lang)
+            scores.append(max(-1.0, min(1.0, diff)))
+    best_total, best_range = 0.0, None
+    seg_start = 0
+    for k in range(len(spans) + 1):
+        if k < len(spans) and (k == seg_start or not _breaks(text, spans[k - 1][1], spans[k][0])):
+            continue
+        total, rng = _max_run(scores, seg_start, k)
+        if rng is not None:
+            if best_range is not None and best_range[1] == seg_start - 1 and rng[0] == seg_start:
+                best_total, best_range = best_total + total, (best_range[0], rng[1])
+            elif total > best_total:
+                best_total, best_range = total, rng
+        seg_start = k
+    if best_range is None:
+        return None
+    i, j = best_range
+    # Words the n-grams cannot place (a long compound, a name) join the run they touch.
+    while i > 0 and scores[i - 1] > -NEUTRAL and not _breaks(text, spans[i - 1][1], spans[i][0]):
+        i -= 1
+    # Capitalised words opening the sentence before the run (``Acar Park Otel öncü
+    # olmakla...``) are names that belong to it.
+    if 0 < i <= 3 and all(w[0].isupper() and w.lower() not in main_stop for _, _, w in spans[:i]):
+        if not any(_breaks(text, spans[k][1], spans[k + 1][0]) for k in range(i)):
+            i = 0
+    while j + 1 < len(spans) and scores[j + 1] > -NEUTRAL and not _breaks(text, spans[j][1], spans[j + 1][0]):
+        j += 1
+    return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]]
+
+
+def _max_run(scores: list[float], lo: int, hi: int) -> tuple[float, tuple[int, int] | None]:
+    """Maximum subarray of ``scores[lo:hi]``: (sum, (first, last)) or (0, None)."""
+    best, best_range = 0.0, None
+    cur, cur_start = 0.0, lo
+    for k in range(lo, hi):
+        if cur <= 0:
+            cur, cur_start = scores[k], k
+        else:
+            cur += scores[k]
+        if cur > best:
+            best, best_range = cur, (cur_start, k)
+    return best, best_range
+
+
+_BREAK = regex.compile(r"[«»“”„\"()\[\]]")
+
+
+def _breaks(text: str, a: int, b: int) -> bool:
+    """Quotes and brackets between two words end a passage."""
+    return _BREAK.search(text, a, b) is not None
