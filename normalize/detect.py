@@ -2,19 +2,22 @@
 
 Steps, in order:
 
-1. split the text into words and script runs (:mod:`normalize.scripts`);
+1. split the text into words and script runs (:mod:`normalize.scripts`); words inside
+   URLs and e-mail addresses are not text and are left out; when the main script is
+   Latin only words holding a non-ASCII letter are built at all;
 2. the document's main script is the script with the most letters; its main language is
    decided on a sample of main-script words (:func:`normalize.languages.decide_language`);
 3. homoglyphs (:mod:`normalize.homoglyphs`): mixed-script words and lone look-alike
    letters between main-script words;
-4. every other run of letters outside the main script is a foreign *piece*; neighbouring
+4. every other run of letters outside the main script is a foreign *piece* (but for a
+   letter inside an emoticon such as ``¯\\_(ツ)_/¯``); neighbouring
    pieces of the same script (CJK scripts count as one) merge into one fragment when only
    digits, spaces and punctuation stand between them on the same line, and a fragment takes
    in the quotes or brackets that wrap it (``«головы»``);
 5. each fragment's language by script rules, then the document's other fragments;
-6. when the main script is Latin, whole sentences in another Latin-script language, when
-   the evidence is strong (enough words, langdetect confident, few main-language stop
-   words), so that loanwords and names (``coup d’état``, ``Nicolás``) are left alone.
+6. when the main script is Latin, passages in another Latin-script language
+   (:mod:`normalize.latin`), only on strong evidence, so that loanwords and names
+   (``coup d’état``, ``Nicolás``) are left alone.
 
 All offsets are code points into the text given to :func:`detect`.
 """
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+
+import regex
 
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
@@ -35,7 +40,8 @@ OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
-MAIN_SAMPLE_CHARS = 20_000
+MAIN_SAMPLE_CHARS = 5_000
+_LATIN_WORD = regex.compile(r"\p{Latin}[\p{Latin}\p{M}]*")
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def _main_language(text: str, ws: list[Word], main_scripts: frozenset[str], conf
         return Decision(config.main_lang, 1.0, "given")
     if main_scripts == {"Latin"}:
         # ``ws`` may hold only the non-ASCII words; sample the text's own words instead.
-        sample_words = [w for w in WORD_RE.findall(text, 0, MAIN_SAMPLE_CHARS) if w.isascii() or script_counts(w).keys() == {"Latin"}]
+        sample_words = [w for w in WORD_RE.findall(text, 0, MAIN_SAMPLE_CHARS) if w.isascii() or _LATIN_WORD.fullmatch(w)]
         return main_latin_language(" ".join(sample_words), config.priors)
     sample_words = [w.text for w in ws if w.scripts <= main_scripts][:3000]
     if main_scripts == CJK:
@@ -131,13 +137,18 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     """
     # Only words with a non-ASCII letter can be foreign or hold a look-alike when the main
     # script is Latin, so English-dominant text never builds its all-ASCII words.
-    marked = marked_words(text)
+    masked = _masked_spans(text)
+    marked = [w for w in marked_words(text) if not (masked and _inside(masked, w.start, w.end))]
     counts = total_counts(marked)
     ascii_letters = ascii_letter_count(text) - sum(sum(c < "\x80" and c.isalpha() for c in w.text) for w in marked)
-    if ascii_letters:
+    ascii_letters -= sum(ascii_letter_count(text[a:b]) for a, b in masked)
+    if ascii_letters > 0:
         counts["Latin"] = counts.get("Latin", 0) + ascii_letters
     main_script, main_scripts = _main_script(counts)
-    ws = marked if main_scripts == {"Latin"} else words(text)
+    if main_scripts == {"Latin"}:
+        ws = marked
+    else:
+        ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
     main = _main_language(text, ws, main_scripts, config)
     findings: list[Finding] = []
     pieces: list[_Piece] = []
@@ -170,7 +181,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             else:
                 pieces.append(_Piece(w.start, w.end, target, fixed))
             continue
-        if is_main[i] or _is_greek_symbol(w, main_script):
+        if is_main[i] or _is_greek_symbol(w, main_script) or _in_emoticon(text, w):
             continue
         if _is_lone_lookalike(text, w, main_script) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
             fixed = lookalike(w.text, main_script)
@@ -199,6 +210,66 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         findings.extend(_latin_sentences(text, ws, findings, main.lang, config))
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, findings)
+
+
+# URLs and e-mail addresses are addresses, not language: a Cyrillic path
+# (``https://ru.wikipedia.org/wiki/Байкал``) must reach the reader unchanged.
+_ADDRESS_MARK = regex.compile(r"://|www\.|@")
+_SCHEME_BEFORE = regex.compile(r"(?r)[a-z][a-z0-9+.-]*", regex.IGNORECASE)
+_URL_REST = regex.compile(r"[^\s<>\"«»“”]+")
+_LOCAL_PART_BEFORE = regex.compile(r"(?r)[\w.+-]+")
+_DOMAIN = regex.compile(r"[\w-]+(?:\.[\w-]+)+")
+_EMOTICON_MARKS = frozenset("_¯\\/^~°")
+_LETTER = regex.compile(r"\p{L}")
+
+
+def _masked_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of URLs (``scheme://...``, ``www....``) and e-mail addresses, sorted, merged.
+
+    Found from their marks (``://``, ``www.``, ``@``) outwards, so that text without any
+    costs one scan.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _ADDRESS_MARK.finditer(text):
+        if m.group() == "@":
+            local = _LOCAL_PART_BEFORE.match(text, 0, m.start())
+            domain = _DOMAIN.match(text, m.end())
+            if local and domain:
+                spans.append((local.start(), domain.end()))
+            continue
+        start = m.start()
+        if m.group() == "://":
+            scheme = _SCHEME_BEFORE.match(text, 0, m.start())
+            if not scheme:
+                continue
+            start = scheme.start()
+        rest = _URL_REST.match(text, m.end())
+        spans.append((start, rest.end() if rest else m.end()))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_left(spans, (start + 1,)) - 1
+    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
+
+
+def _in_emoticon(text: str, w: Word) -> bool:
+    """``ツ`` in ``¯\\_(ツ)_/¯``: one letter inside a space-free run of symbols."""
+    if len(w.text) != 1:
+        return False
+    a, b = w.start, w.end
+    while a > 0 and not text[a - 1].isspace():
+        a -= 1
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    token = text[a:b]
+    return len(_LETTER.findall(token)) <= 2 and not _EMOTICON_MARKS.isdisjoint(token)
 
 
 def _is_greek_symbol(w: Word, main_script: str) -> bool:

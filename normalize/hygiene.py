@@ -73,15 +73,29 @@ def _typography_safe_from_mojibake() -> frozenset[str]:
     return frozenset(candidates)
 
 
+def _mojibake_chars() -> frozenset[str]:
+    """Every character that can take part in mojibake ftfy repairs, but the safe ones.
+
+    Mojibake is made of what the charsets of ``ftfy.chardata.CHARMAP_ENCODINGS`` decode
+    bytes 0x80-0xFF to (Latin-1 letters, box drawing, Cyrillic and Greek of cp1251/1253...);
+    U+FFFD and U+FFFC are what ftfy's lossy-sequence and control-character fixes look for.
+    CJK, Hangul, Arabic, Hebrew, Indic or Thai letters are never among them.
+    """
+    chars: set[str] = {"\ufffd", "\ufffc"}
+    for encoding in CHARMAP_ENCODINGS:
+        chars |= set(bytes(range(0x80, 0x100)).decode(encoding, errors="ignore"))
+    return frozenset(chars - _SAFE_NON_ASCII)
+
+
 _SAFE_NON_ASCII = _typography_safe_from_mojibake()
-_UNSAFE_CHAR = re.compile("[^\\x00-\\x7f" + re.escape("".join(sorted(_SAFE_NON_ASCII))) + "]")
+_UNSAFE_CHAR = re.compile("[" + re.escape("".join(sorted(_mojibake_chars()))) + "]")
 
 
 def _needs_fixing(line: str) -> bool:
-    # ftfy reads every character of a line (about 4 MB/s); most lines of English text hold
-    # nothing it could repair: NFC, printable (no control, format or surrogate code point),
-    # and no non-ASCII character but punctuation that cannot form mojibake. The property
-    # test checks that ftfy leaves such lines unchanged.
+    # ftfy reads every character of a line (about 4 MB/s); most lines hold nothing it
+    # could repair: NFC, printable (no control, format or surrogate code point), and no
+    # character that can form mojibake. The property test checks that ftfy leaves such
+    # lines unchanged.
     if line.isascii():
         return not line.isprintable()
     if not line.isprintable() or not unicodedata.is_normalized("NFC", line):

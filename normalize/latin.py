@@ -23,6 +23,7 @@ All offsets are code points into the text.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,8 +31,10 @@ import regex
 
 from .languages import LATIN_STOPWORD_LANGS, langdetect_factory, langdetect_probs
 from .scripts import WORD_RE
-from .stopwords import stop_words
+from .stopwords import stop_index, stop_words, stopword_counts
 
+# Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
+_PUNCT = re.compile("[" + re.escape(",;:!?()[]{}«»“”„\"‹›—–…/|") + "]")
 AGREEING_MIN_PROB = 0.7
 NEUTRAL = 0.15  # n-gram score differences below this say nothing about a word
 SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+|$)", regex.MULTILINE)
@@ -49,6 +52,16 @@ class Passage:
 def _foreign_stops(main_lang: str) -> dict[str, frozenset[str]]:
     main = stop_words(main_lang)
     return {lang: stop_words(lang) - main for lang in LATIN_STOPWORD_LANGS if lang != main_lang}
+
+
+@lru_cache(maxsize=16)
+def _foreign_langs(main_lang: str) -> tuple[str, ...]:
+    return tuple(_foreign_stops(main_lang))
+
+
+@lru_cache(maxsize=16)
+def _foreign_stop_words(main_lang: str) -> frozenset[str]:
+    return frozenset(stop_index(_foreign_langs(main_lang), main_lang))
 
 
 @lru_cache(maxsize=1)
@@ -86,12 +99,17 @@ def foreign_passages(text: str, main_lang: str, *, min_words: int, min_letters: 
     if not main_stop or not foreign:
         return []
     out: list[Passage] = []
+    foreign_langs = _foreign_langs(main_lang)
+    index_words = _foreign_stop_words(main_lang)
+    spaced = _PUNCT.sub(" ", text)  # same length: offsets hold
     for m in SENTENCE_RE.finditer(text):
-        tokens = WORD_RE.findall(m.group())
-        if len(tokens) < min_words:
+        # Most sentences share no word with any foreign stop list: a split and one set
+        # intersection, both in C, settle them before the sentence is tokenised.
+        rough = spaced[m.start() : m.end()].lower().split()
+        if len(rough) < min_words or len(index_words.intersection(rough)) < 2:
             continue
-        lowered = [t.lower() for t in tokens]
-        votes = {lang: sum(1 for t in lowered if t in stops) for lang, stops in foreign.items()}
+        tokens = WORD_RE.findall(m.group())
+        votes = stopword_counts(tokens, foreign_langs, exclude=main_lang)
         lang = max(votes, key=votes.__getitem__)
         if votes[lang] < 2:
             continue
@@ -103,6 +121,8 @@ def foreign_passages(text: str, main_lang: str, *, min_words: int, min_letters: 
             continue
         if sum(1 for w in words if w.lower() in main_stop) >= max_main_stopwords * len(words):
             continue
+        if sum(1 for w in words if w.lower() in foreign[lang]) < 2:
+            continue  # the sentence's stop words lie outside the passage
         if not any(_foreign_content_word(w, lang, main_lang, main_stop, foreign[lang]) for w in words):
             continue
         probs = langdetect_probs(text[a:b])

@@ -34,6 +34,29 @@ def stop_words(lang: str) -> frozenset[str]:
     return frozenset()
 
 
+@lru_cache(maxsize=16)
+def stop_index(langs: tuple[str, ...], exclude: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Word -> the languages among ``langs`` that list it as a stop word (leaving out the
+    stop words of ``exclude``, when given)."""
+    excluded = stop_words(exclude) if exclude else frozenset()
+    index: dict[str, list[str]] = {}
+    for lang in langs:
+        for word in stop_words(lang) - excluded:
+            index.setdefault(word, []).append(lang)
+    return {word: tuple(ls) for word, ls in index.items()}
+
+
+def stopword_counts(words: list[str], langs: tuple[str, ...], exclude: str | None = None) -> dict[str, int]:
+    """How many of ``words`` (lowercased here) are stop words of each of ``langs`` (and
+    not of ``exclude``): one dictionary lookup per word, however many languages."""
+    index = stop_index(langs, exclude)
+    counts = dict.fromkeys(langs, 0)
+    for w in words:
+        for lang in index.get(w.lower(), ()):
+            counts[lang] += 1
+    return counts
+
+
 def stopword_ratio(words: list[str], lang: str) -> float:
     """Share of ``words`` (0..1) that are stop words of ``lang``."""
     if not words:

@@ -63,3 +63,31 @@ def test_findings_recovered_from_one_mojibake_run_become_one():
     r = normalize_text("\u00d9\u0080\u00ce\u0086AA", Echo())
     [c] = [c for c in r.changes if c.kind == "foreign"]
     assert (c.orig_start, c.orig_end, r.cleaned_text) == (0, 4, "<2>AA")
+
+
+MOJIBAKE_PARTS = ["â€™", "Ã©", "Ã ", "Ð¿", "ÐŸÑ€Ð¸Ð²ÐµÑ‚", "РџСЂ", "\ufffd", "é", "e\u0301", "\u00a0"]
+CLEAN_PARTS = ["abc ", "’", "“", "”", "—", "–", "…", "«", "»", "中文", "한국어", "Привет", "Αθήνα", "עברית", " "]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(MOJIBAKE_PARTS + CLEAN_PARTS)).map("".join) | st.text())
+def test_lines_hygiene_skips_are_lines_ftfy_leaves_alone(line):
+    # Hygiene skips ftfy on lines it judges clean (for speed); ftfy must agree.
+    import ftfy
+
+    from normalize.hygiene import _FTFY_CONFIG, _needs_fixing
+
+    line = "".join(c if c not in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029" else " " for c in line)
+    if not _needs_fixing(line):
+        assert ftfy.fix_text(line, _FTFY_CONFIG) == line
+
+
+def test_hygiene_skip_decisions():
+    from normalize.hygiene import _needs_fixing
+
+    assert not _needs_fixing("He said “yes” — twice… and «non»")
+    assert not _needs_fixing("Byline 已發表 26 05, 2020 作者 CEO")
+    assert _needs_fixing("cafÃ©")  # mojibake
+    assert _needs_fixing("Привет")  # Cyrillic can be cp1251 mojibake; ftfy decides
+    assert _needs_fixing("cafe\u0301")  # not NFC
+    assert _needs_fixing("a\u00a0b")  # no-break space

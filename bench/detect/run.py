@@ -161,12 +161,35 @@ def score(docs: list[dict], predict) -> dict:
     }
 
 
+def throughput(mb: float, seed: int) -> None:
+    """MB/s of transnorm and of langdetect per sentence on the same English-dominant
+    stream (``memory.py``'s documents: about 20 KB each, 6% of sentences carry a foreign
+    item), one core, after a warm-up."""
+    from memory import documents, warm_up_text
+
+    docs = list(documents(int(mb * 1e6), 20_000, seed))
+    size = sum(len(d.encode()) for d in docs) / 1e6
+    detect_findings(warm_up_text())
+    figures = {}
+    for name, fn in (("transnorm", ours), ("langdetect/sentence", langdetect_sentences)):
+        t0 = time.perf_counter()
+        for d in docs:
+            fn(d)
+        figures[name] = size / (time.perf_counter() - t0)
+    ratio = figures["transnorm"] / figures["langdetect/sentence"]
+    print(f"\nthroughput on {size:.1f} MB of English-dominant documents (one core)")
+    for name, v in figures.items():
+        print(f"  {name:<22}{v:>10.2f} MB/s")
+    print(f"  {'ratio':<22}{ratio:>10.1f}x   (targets: >= 2 MB/s, >= 50x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=600)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--set", choices=["bench", "heldout"], default="bench")
     ap.add_argument("--breakdown", action="store_true", help="per language and per insertion kind/position/wrap")
+    ap.add_argument("--speed-mb", type=float, default=2.0, help="MB of English-dominant stream for the throughput figures (0: skip)")
     args = ap.parse_args()
     if args.set == "heldout":
         from heldout import build as build_heldout
@@ -187,6 +210,8 @@ def main() -> None:
     for name, r in results.items():
         if name != "transnorm":
             print(f"{'speed vs ' + name:<24}{mine['MB/s'] / r['MB/s']:>20.1f}x")
+    if args.speed_mb:
+        throughput(args.speed_mb, args.seed)
     if args.breakdown:
         for title, key in (("language", "_by_lang"), ("kind/position/wrap", "_by_where")):
             print(f"\nrecall/lang accuracy by {title}")
