@@ -32,7 +32,7 @@ import regex
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
-from .scripts import CJK, WORD_RE, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
+from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import foreign_passages
 from .types import Finding
 
@@ -41,7 +41,6 @@ CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
 MAIN_SAMPLE_CHARS = 5_000
-_LATIN_WORD = regex.compile(r"\p{Latin}[\p{Latin}\p{M}]*")
 
 
 @dataclass(frozen=True)
@@ -107,9 +106,7 @@ def _main_language(text: str, ws: list[Word], main_scripts: frozenset[str], conf
     if config.main_lang:
         return Decision(config.main_lang, 1.0, "given")
     if main_scripts == {"Latin"}:
-        # ``ws`` may hold only the non-ASCII words; sample the text's own words instead.
-        sample_words = [w for w in WORD_RE.findall(text, 0, MAIN_SAMPLE_CHARS) if w.isascii() or _LATIN_WORD.fullmatch(w)]
-        return main_latin_language(" ".join(sample_words), config.priors)
+        return main_latin_language(text[:MAIN_SAMPLE_CHARS], config.priors)
     sample_words = [w.text for w in ws if w.scripts <= main_scripts][:3000]
     if main_scripts == CJK:
         sample = "".join(sample_words)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import hanzidentifier
+import regex
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
@@ -290,17 +291,36 @@ def latin_language(text: str, priors: LanguagePriors = LanguagePriors()) -> Deci
     return Decision(lang, prob, "latin: langdetect", tuple(p[0] for p in probs))
 
 
-def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) -> Decision:
-    """The main language of a Latin-script document from a sample of its words.
+_SENTENCE = regex.compile(r"[^\n.!?…]+")
 
-    Stop words (spaCy's lists) decide when one language's clearly dominate, as they do in
-    running text; langdetect, on at most the sample's first 2,000 characters, otherwise.
+
+def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) -> Decision:
+    """The main language of a Latin-script document from its first characters.
+
+    Each sentence of ``sample`` votes, with its letters, for the language whose stop words
+    (spaCy's lists) clearly dominate it, so a long foreign sentence of many short words
+    cannot outvote the document's other sentences; another language than
+    ``priors.latin`` needs 1.5 times its letters. langdetect, on at most the sample's
+    first 2,000 characters, when no sentence is clear.
     """
-    tokens = sample.split()[:400]
-    if len(tokens) >= 8:
-        lang = _stopword_choice(list(LATIN_STOPWORD_LANGS), " ".join(tokens))
-        if lang:
-            return Decision(lang, 0.9, "latin: stop words (spaCy lists)", LATIN_STOPWORD_LANGS)
+    langs = tuple(LATIN_STOPWORD_LANGS)
+    votes = dict.fromkeys(langs, 0)
+    for m in _SENTENCE.finditer(sample):
+        tokens = WORD_RE.findall(m.group())
+        if len(tokens) < 3:
+            continue
+        counts = stopword_counts(tokens, langs)
+        ranked = sorted(counts.values(), reverse=True)
+        best = max(counts, key=counts.__getitem__)
+        if ranked[0] >= 0.2 * len(tokens) and ranked[0] >= 1.5 * ranked[1]:
+            votes[best] += sum(map(len, tokens))
+    lang = max(votes, key=votes.__getitem__)
+    prior = priors.latin
+    if lang != prior and votes.get(prior, 0) * 1.5 > votes[lang]:
+        # Close to a tie (a long foreign sentence in a short document): the prior holds.
+        return Decision(prior, 0.7, "latin: stop words (spaCy lists) by sentence, near tie, prior", LATIN_STOPWORD_LANGS)
+    if votes[lang] > 0:
+        return Decision(lang, 0.9, "latin: stop words (spaCy lists) by sentence", LATIN_STOPWORD_LANGS)
     return latin_language(sample[:2000], priors)
 
 
