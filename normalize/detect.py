@@ -33,14 +33,14 @@ import regex
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
-from .latin import foreign_passages
+from .latin import Limits, foreign_passages
 from .types import Finding
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
-MAIN_SAMPLE_CHARS = 5_000
+MAIN_SAMPLE_CHARS = 3_000
 
 
 @dataclass(frozen=True)
@@ -367,14 +367,8 @@ def _latin_sentences(text: str, marked: list[Word], found: list[Finding], main_l
     out: list[Finding] = []
     taken = sorted((f.start, f.end) for f in found)
     non_latin = [w.start for w in marked if w.scripts != {"Latin"}]
-    passages = foreign_passages(
-        text,
-        main_lang,
-        min_words=config.latin_min_words,
-        min_letters=config.latin_min_letters,
-        min_prob=config.latin_min_prob,
-        max_main_stopwords=config.latin_max_main_stopwords,
-    )
+    limits = Limits(config.latin_min_words, config.latin_min_letters, config.latin_min_prob, config.latin_max_main_stopwords)
+    passages = foreign_passages(text, main_lang, limits)
     for p in passages:
         i = bisect_left(non_latin, p.start)
         if i < len(non_latin) and non_latin[i] < p.end:

@@ -30,7 +30,8 @@ from .types import Edit
 NO_BREAK_SPACES = "\u00a0\u2007\u202f"
 REMOVED_FORMAT_CHARS = "\u200b\u2060\ufeff\u00ad"
 
-_CHAR_FIX = str.maketrans({**{c: " " for c in NO_BREAK_SPACES}, **{c: None for c in REMOVED_FORMAT_CHARS}})
+_NO_BREAK = re.compile(f"[{NO_BREAK_SPACES}]")
+_FORMAT = re.compile(f"[{REMOVED_FORMAT_CHARS}]")
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -40,6 +41,12 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     fix_latin_ligatures=False,
     normalization="NFC",
     explain=False,
+)
+# A printable line has no terminal escape, C1 control, surrogate or control character:
+# the fixes for those would only scan it (remove_control_chars alone is a str.translate
+# over the whole line).
+_FTFY_PRINTABLE = _FTFY_CONFIG._replace(
+    remove_terminal_escapes=False, fix_c1_controls=False, fix_surrogates=False, remove_control_chars=False
 )
 
 
@@ -53,7 +60,10 @@ def _reason(old: str, new: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _fix_line(line: str) -> str:
-    return ftfy.fix_text(line, _FTFY_CONFIG).translate(_CHAR_FIX)
+    # re.sub, not str.translate: translate with a mapping costs a dictionary probe per
+    # character, sub scans in C.
+    fixed = ftfy.fix_text(line, _FTFY_PRINTABLE if line.isprintable() else _FTFY_CONFIG)
+    return _FORMAT.sub("", _NO_BREAK.sub(" ", fixed))
 
 
 def _typography_safe_from_mojibake() -> frozenset[str]:

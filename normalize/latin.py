@@ -1,24 +1,26 @@
 """Foreign passages in another Latin-script language inside Latin-script text.
 
 A foreign sentence may stand alone or sit inside a main-language sentence (``He said
-Die Regierung hat heute nichts beschlossen and left``). For each sentence:
+Die Regierung hat heute nichts beschlossen and left``). Line by line, then sentence by
+sentence:
 
-1. a cheap filter: at least two pieces of evidence, stop words (spaCy's lists) of another
-   Latin-script language that are not stop words of the main language and, when the main
-   language is written in ASCII (English), accented words; the candidate language is the
-   one with most stop words, else the best n-gram fit of the accented words. English
-   sentences almost never pass, so nothing costly runs on them;
-2. each word scores by stop words (foreign only +2, main only -2) or else by how much
-   likelier its character n-grams are in the foreign language than in the main one
-   (langdetect's profiles); the best-scoring run of words (maximum subarray) within the
-   quotes and brackets of the sentence is the passage;
-3. (see 2)
-4. the passage is kept when it has enough words and letters, main-language stop words
-   are rare in it, and langdetect names a foreign language with enough confidence:
-   ``min_prob``, or :data:`AGREEING_MIN_PROB` when that language is also the one whose
-   stop words picked the sentence.
+1. a cheap filter: at least two pieces of *evidence*, that is stop words (spaCy's lists)
+   of another Latin-script language that are not stop words of the main language and,
+   when the main language is written in ASCII (English), accented words. A split, a set
+   intersection and an ASCII test, all in C, settle almost every English line;
+2. candidate languages: most such stop words, else the best n-gram fit of the accented
+   words (langdetect's character 1-3-gram profiles);
+3. each word scores by stop words (foreign only +2, main only -2) or else by how much
+   likelier its n-grams are in the candidate than in the main language, clamped to
+   [-1, 1]; the best-scoring run of words (maximum subarray) between the sentence's
+   quotes and brackets is the passage, grown over neighbours the n-grams cannot place;
+4. the passage needs enough words and letters, two pieces of evidence of its own, few
+   main-language stop words and, when it is embedded in a main-language sentence, plain
+   words that read foreign rather than main (names with foreign articles such as ``Cartel
+   de los Soles`` and loanwords such as ``a crème brûlée`` fail here);
+5. langdetect must name a foreign language with ``min_prob``, or
+   :data:`AGREEING_MIN_PROB` when it names the candidate itself.
 
-Loanwords and names (``coup d’état``, ``Nicolás``) never have the words or the evidence.
 All offsets are code points into the text.
 """
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,12 +38,18 @@ from .languages import LATIN_STOPWORD_LANGS, langdetect_factory, langdetect_prob
 from .scripts import WORD_RE
 from .stopwords import stop_index, stop_words, stopword_counts
 
-# Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
-_PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
 AGREEING_MIN_PROB = 0.7
 NEUTRAL = 0.15  # n-gram score differences below this say nothing about a word
-MAIN_LIKE = 0.5  # ... and above this mark a word as the main language's
+MAIN_LIKE = 0.5  # ... and below minus this mark a word as the main language's
+# Main languages written in ASCII letters but for loanwords: there, a word with an
+# accented letter is evidence of another language.
+ASCII_LANGUAGES = frozenset({"en"})
+
 SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+|$)", regex.MULTILINE)
+# Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
+_PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
+_BREAK = regex.compile(r"[«»“”„\"()\[\]「」『』（）]")
+_ACCENTED = regex.compile(r"[\p{Latin}--[a-zA-Z]]", regex.V1)
 
 
 @dataclass(frozen=True)
@@ -51,76 +60,85 @@ class Passage:
     prob: float
 
 
-@lru_cache(maxsize=16)
-def _foreign_stops(main_lang: str) -> dict[str, frozenset[str]]:
-    main = stop_words(main_lang)
-    return {lang: stop_words(lang) - main for lang in LATIN_STOPWORD_LANGS if lang != main_lang}
+@dataclass(frozen=True)
+class Limits:
+    """What a passage needs: ``min_words`` words, ``min_letters`` letters, langdetect's
+    probability ``min_prob`` and fewer than ``max_main_stopwords`` (a ratio of words)
+    main-language stop words."""
+
+    min_words: int = 4
+    min_letters: int = 20
+    min_prob: float = 0.95
+    max_main_stopwords: float = 0.2
+
+
+@dataclass(frozen=True)
+class _Main:
+    """The main language and, for every other Latin-script language with a stop-word
+    list, the stop words it does not share with it."""
+
+    lang: str
+    stops: frozenset[str]
+    foreign: dict[str, frozenset[str]]
+    langs: tuple[str, ...]
+    any_foreign: frozenset[str]
+    ascii: bool
 
 
 @lru_cache(maxsize=16)
-def _foreign_langs(main_lang: str) -> tuple[str, ...]:
-    return tuple(_foreign_stops(main_lang))
+def _main(lang: str) -> _Main:
+    stops = stop_words(lang)
+    foreign = {other: stop_words(other) - stops for other in LATIN_STOPWORD_LANGS if other != lang}
+    langs = tuple(foreign)
+    return _Main(lang, stops, foreign, langs, frozenset(stop_index(langs, lang)), lang in ASCII_LANGUAGES)
 
 
-@lru_cache(maxsize=16)
-def _foreign_stop_words(main_lang: str) -> frozenset[str]:
-    return frozenset(stop_index(_foreign_langs(main_lang), main_lang))
-
-
-@lru_cache(maxsize=1)
-def _profiles() -> tuple[dict[str, list[float]], list[str]]:
-    factory = langdetect_factory()
-    return factory.word_lang_prob_map, factory.langlist
-
-
-@lru_cache(maxsize=65536)
-def _ngram_logprob(word: str, lang: str) -> float:
-    """Mean log probability of the word's character 1-3-grams in langdetect's profile."""
-    table, langs = _profiles()
-    if lang not in langs:
-        return 0.0
-    i = langs.index(lang)
-    padded = f" {word.lower()} "
-    total = n = 0
-    for size in (1, 2, 3):
-        for k in range(len(padded) - size + 1):
-            probs = table.get(padded[k : k + size])
-            if probs is not None:
-                total += math.log(probs[i] + 1e-7)
-                n += 1
-    return total / n if n else 0.0
-
-
-def foreign_passages(text: str, main_lang: str, *, min_words: int, min_letters: int, min_prob: float, max_main_stopwords: float) -> list[Passage]:
+def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> list[Passage]:
     """Passages of ``text`` in a Latin-script language other than ``main_lang``.
 
     Returns passages sorted by start, with ``[start, end)`` code point offsets from the
-    first letter of the first word to the last letter of the last word.
+    first letter of the first word to the last letter of the last word. Empty when
+    spaCy has no stop words for ``main_lang``.
     """
-    main_stop = stop_words(main_lang)
-    foreign = _foreign_stops(main_lang)
-    if not main_stop or not foreign:
+    main = _main(main_lang)
+    if not main.stops:
         return []
-    out: list[Passage] = []
-    foreign_langs = _foreign_langs(main_lang)
-    index_words = _foreign_stop_words(main_lang)
-    ascii_main = main_lang in ASCII_LANGUAGES
     spaced = _PUNCT.sub(" ", text)  # same length: offsets hold
-    for m in SENTENCE_RE.finditer(text):
-        # Most sentences hold no foreign stop word and no accented word: a split, a set
-        # intersection and an ASCII test, all in C, settle them before tokenising.
-        rough = spaced[m.start() : m.end()].lower().split()
-        if len(rough) < min_words:
+    out: list[Passage] = []
+    for start, end in _lines(text):
+        if _evidence(text, spaced, start, end, main) >= 2:
+            out.extend(_line_passages(text, spaced, start, end, main, limits))
+    return out
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield start, end
+        start = end + 1
+
+
+def _evidence(text: str, spaced: str, start: int, end: int, main: _Main) -> int:
+    """Distinct foreign-only stop words in ``text[start:end]``, plus its accented words
+    when the main language is written in ASCII."""
+    rough = spaced[start:end].lower().split()
+    evidence = len(main.any_foreign.intersection(rough))
+    if evidence < 2 and main.ascii and not text[start:end].isascii():
+        evidence += sum(1 for t in rough if not t.isascii() and _ACCENTED.search(t))
+    return evidence
+
+
+def _line_passages(text: str, spaced: str, line_start: int, line_end: int, main: _Main, limits: Limits) -> list[Passage]:
+    out: list[Passage] = []
+    for m in SENTENCE_RE.finditer(text, line_start, line_end):
+        if _evidence(text, spaced, m.start(), m.end(), main) < 2:
             continue
-        evidence = len(index_words.intersection(rough))
-        if evidence < 2 and ascii_main and not m.group().isascii():
-            evidence += sum(1 for t in rough if not t.isascii() and _ACCENTED.search(t))
-        if evidence < 2:
-            continue
-        tokens = WORD_RE.findall(m.group())
-        found = lang = None
-        for lang in _candidates(tokens, main_lang, foreign_langs, ascii_main):
-            found = _check(text, m.start(), m.end(), main_lang, lang, len(tokens), min_words, min_letters, max_main_stopwords, ascii_main)
+        n_words = len(WORD_RE.findall(m.group()))
+        found = None
+        for lang in _candidates(WORD_RE.findall(m.group()), main):
+            found = _check(text, m.start(), m.end(), n_words, main, lang, limits)
             if found is not None:
                 break
         if found is None:
@@ -130,72 +148,69 @@ def foreign_passages(text: str, main_lang: str, *, min_words: int, min_letters: 
         if not probs:
             continue
         top, prob = probs[0]
-        if top != lang and top in foreign:
+        if top != lang and top in main.foreign:
             # langdetect knows better which language: bound the passage by its words.
-            again = _check(text, m.start(), m.end(), main_lang, top, len(tokens), min_words, min_letters, max_main_stopwords, ascii_main)
-            if again is not None and again != (a, b):
-                a, b = again
-                probs = langdetect_probs(text[a:b]) or probs
-                top, prob = probs[0]
-            lang = top if again is not None else lang
-        main_prob = sum(p for code, p in probs if code == main_lang)
-        # Two independent signals agreeing (stop words or letters, and n-grams) need less
-        # confidence.
-        needed = min_prob if top != lang else min(min_prob, AGREEING_MIN_PROB)
-        if top != main_lang and prob >= needed and main_prob < 0.02:
+            again = _check(text, m.start(), m.end(), n_words, main, top, limits)
+            if again is not None:
+                lang = top
+                if again != (a, b):
+                    (a, b), probs = again, langdetect_probs(text[again[0] : again[1]]) or probs
+                    top, prob = probs[0]
+        main_prob = sum(p for code, p in probs if code == main.lang)
+        # Two independent signals agreeing (stop words or letters, and langdetect) need
+        # less confidence.
+        needed = limits.min_prob if top != lang else min(limits.min_prob, AGREEING_MIN_PROB)
+        if top != main.lang and prob >= needed and main_prob < 0.02:
             out.append(Passage(a, b, top, prob))
     return out
-
-
-# Main languages written in ASCII letters but for loanwords: there, a word with an
-# accented letter is evidence of another language.
-ASCII_LANGUAGES = frozenset({"en"})
-_ACCENTED = regex.compile(r"[\p{Latin}--[a-zA-Z]]", regex.V1)
 
 
 def _accented(word: str) -> bool:
     return not word.isascii() and _ACCENTED.search(word) is not None
 
 
-def _candidates(tokens: list[str], main_lang: str, langs: tuple[str, ...], ascii_main: bool) -> list[str]:
+def _candidates(tokens: list[str], main: _Main) -> list[str]:
     """The foreign languages a sentence's evidence points to, best first (at most two):
-    most stop words, ties and stop-word-poor sentences broken by the n-gram fit of the
-    accented words, else of all words."""
-    votes = stopword_counts(tokens, langs, exclude=main_lang)
-    accented = [t for t in tokens if _accented(t)] if ascii_main else []
-    fit_words = accented or [t for t in tokens if len(t) > 2]
+    most stop words (ties broken by the n-gram fit of the accented words), else the best
+    n-gram fit of the accented words; none when neither stop words nor accents agree."""
+    votes = stopword_counts(tokens, main.langs, exclude=main.lang)
+    accented = [t for t in tokens if _accented(t)] if main.ascii else []
 
     def fit(lang: str) -> float:
-        return sum(_ngram_logprob(t, lang) for t in fit_words)
+        return sum(_ngram_logprob(t, lang) for t in accented)
 
     if max(votes.values()) >= 2:
-        ranked = sorted(langs, key=lambda lang: (-votes[lang], -fit(lang)))
-    else:
-        ranked = sorted(langs, key=fit, reverse=True)
-    return ranked[:2]
+        ranked = sorted((lang for lang in main.langs if votes[lang] > 0), key=lambda lang: -votes[lang])[:3]
+        if accented and len(ranked) > 1 and votes[ranked[0]] == votes[ranked[1]]:
+            ranked.sort(key=lambda lang: (-votes[lang], -fit(lang)))
+        return ranked[:2]
+    if len(accented) < 2:
+        return []
+    return sorted(main.langs, key=fit, reverse=True)[:2]
 
 
-def _check(text: str, start: int, end: int, main_lang: str, lang: str, n_tokens: int, min_words: int, min_letters: int, max_main_stopwords: float, ascii_main: bool) -> tuple[int, int] | None:
-    """The passage of ``text[start:end]`` in ``lang`` if it holds enough evidence."""
-    main_stop = stop_words(main_lang)
-    stops = _foreign_stops(main_lang)[lang]
-    passage = _passage(text, start, end, main_lang, lang, main_stop, stops, ascii_main)
-    if passage is None:
+def _check(text: str, start: int, end: int, n_words: int, main: _Main, lang: str, limits: Limits) -> tuple[int, int] | None:
+    """The passage of ``text[start:end]`` (a sentence of ``n_words`` words) in ``lang``,
+    if it holds enough evidence of its own."""
+    stops = main.foreign[lang]
+    found = _passage(text, start, end, main, lang)
+    if found is None:
         return None
-    a, b, words = passage
-    if len(words) < min_words or sum(map(len, words)) < min_letters:
+    a, b, words = found
+    if len(words) < limits.min_words or sum(map(len, words)) < limits.min_letters:
         return None
-    both = stop_words(lang)
-    if sum(1 for w in words if w.lower() in main_stop and w.lower() not in both) >= max_main_stopwords * len(words):
+    shared = stop_words(lang)
+    main_only = sum(1 for w in words if w.lower() in main.stops and w.lower() not in shared)
+    if main_only >= limits.max_main_stopwords * len(words):
         return None
-    if sum(1 for w in words if w.lower() in stops or (ascii_main and _accented(w))) < 2:
+    if sum(1 for w in words if w.lower() in stops or (main.ascii and _accented(w))) < 2:
         return None  # the sentence's evidence lies outside the passage
-    if len(words) < n_tokens and not _reads_foreign(words, lang, main_lang, main_stop, stops, ascii_main):
+    if len(words) < n_words and not _reads_foreign(words, main, lang):
         return None
     return a, b
 
 
-def _reads_foreign(words: list[str], lang: str, main_lang: str, main_stop: frozenset[str], stops: frozenset[str], ascii_main: bool) -> bool:
+def _reads_foreign(words: list[str], main: _Main, lang: str) -> bool:
     """Whether a passage embedded in a main-language sentence reads as ``lang``.
 
     Names with foreign articles (``Cartel de los Soles``, ``Universidad de los Andes``)
@@ -205,48 +220,48 @@ def _reads_foreign(words: list[str], lang: str, main_lang: str, main_stop: froze
     read as the main language or, in an ASCII main language, two accented words and no
     plain word that clearly reads as the main language.
     """
-    plain = [w for w in words if w.islower() and w.isascii() and len(w) > 2 and w not in stops and w not in main_stop]
-    diffs = [_ngram_logprob(w, lang) - _ngram_logprob(w, main_lang) for w in plain]
+    stops = main.foreign[lang]
+    plain = [w for w in words if w.islower() and w.isascii() and len(w) > 2 and w not in stops and w not in main.stops]
+    diffs = [_ngram_logprob(w, lang) - _ngram_logprob(w, main.lang) for w in plain]
     foreign_like = sum(1 for d in diffs if d > 0)
     main_like = sum(1 for d in diffs if d < -MAIN_LIKE)
     if foreign_like > main_like:
         return True
-    return ascii_main and main_like == 0 and sum(1 for w in words if _accented(w)) >= 2
+    return main.ascii and main_like == 0 and sum(1 for w in words if _accented(w)) >= 2
 
 
-def _passage(text: str, start: int, end: int, main_lang: str, lang: str, main_stop: frozenset[str], stops: frozenset[str], ascii_main: bool = False) -> tuple[int, int, list[str]] | None:
-    """The best-scoring run of words in ``text[start:end]``, or None.
+def _score(word: str, main: _Main, lang: str) -> float:
+    low = word.lower()
+    if low in main.foreign[lang]:
+        return 2.0
+    if low in main.stops:
+        return 0.0 if low in stop_words(lang) else -2.0
+    if len(low) <= 2:
+        return 0.0
+    diff = _ngram_logprob(word, lang) - _ngram_logprob(word, main.lang)
+    floor = 1.0 if main.ascii and _accented(word) else -1.0
+    return max(floor, min(1.0, diff))
 
-    A word scores +2 as a stop word of ``lang`` only, -2 as one of the main language only,
-    else the difference of its n-gram log probabilities clamped to [-1, 1] (words of two
-    letters or fewer score 0; an accented word in an ASCII main language at least +1). Quotes and brackets cut the sentence into segments; the best
-    run is sought within each and neighbouring qualifying runs join.
+
+def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[int, int, list[str]] | None:
+    """The best-scoring run of words in ``text[start:end]`` (offsets and words), or None.
+
+    Quotes and brackets cut the sentence into segments; the best run is sought within
+    each, and runs that fill neighbouring segments up to the cut join.
     """
     spans = [(w.start(), w.end(), w.group()) for w in WORD_RE.finditer(text, start, end)]
-    scores = []
-    for _, _, word in spans:
-        low = word.lower()
-        if low in stops:
-            scores.append(2.0)
-        elif low in main_stop and low not in stop_words(lang):
-            scores.append(-2.0)
-        elif len(low) <= 2 or low in main_stop:
-            scores.append(0.0)
-        else:
-            diff = _ngram_logprob(word, lang) - _ngram_logprob(word, main_lang)
-            floor = 1.0 if ascii_main and _accented(word) else -1.0
-            scores.append(max(floor, min(1.0, diff)))
+    scores = [_score(word, main, lang) for _, _, word in spans]
     best_total, best_range = 0.0, None
     seg_start = 0
-    for k in range(len(spans) + 1):
-        if k < len(spans) and (k == seg_start or not _breaks(text, spans[k - 1][1], spans[k][0])):
+    for k in range(1, len(spans) + 1):
+        if k < len(spans) and not _breaks(text, spans[k - 1][1], spans[k][0]):
             continue
-        total, rng = _max_run(scores, seg_start, k)
-        if rng is not None:
-            if best_range is not None and best_range[1] == seg_start - 1 and rng[0] == seg_start:
-                best_total, best_range = best_total + total, (best_range[0], rng[1])
+        total, run = _max_run(scores, seg_start, k)
+        if run is not None:
+            if best_range is not None and best_range[1] == seg_start - 1 and run[0] == seg_start:
+                best_total, best_range = best_total + total, (best_range[0], run[1])
             elif total > best_total:
-                best_total, best_range = total, rng
+                best_total, best_range = total, run
         seg_start = k
     if best_range is None:
         return None
@@ -256,7 +271,7 @@ def _passage(text: str, start: int, end: int, main_lang: str, lang: str, main_st
         i -= 1
     # Capitalised words opening the sentence before the run (``Acar Park Otel öncü
     # olmakla...``) are names that belong to it.
-    if 0 < i <= 3 and all(w[0].isupper() and w.lower() not in main_stop for _, _, w in spans[:i]):
+    if 0 < i <= 3 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[:i]):
         if not any(_breaks(text, spans[k][1], spans[k + 1][0]) for k in range(i)):
             i = 0
     while j + 1 < len(spans) and scores[j + 1] > -NEUTRAL and not _breaks(text, spans[j][1], spans[j + 1][0]):
@@ -278,9 +293,31 @@ def _max_run(scores: list[float], lo: int, hi: int) -> tuple[float, tuple[int, i
     return best, best_range
 
 
-_BREAK = regex.compile(r"[«»“”„\"()\[\]「」『』（）]")
-
-
 def _breaks(text: str, a: int, b: int) -> bool:
     """Quotes and brackets between two words end a passage."""
     return _BREAK.search(text, a, b) is not None
+
+
+@lru_cache(maxsize=1)
+def _profiles() -> tuple[dict[str, list[float]], list[str]]:
+    factory = langdetect_factory()
+    return factory.word_lang_prob_map, factory.langlist
+
+
+@lru_cache(maxsize=65536)
+def _ngram_logprob(word: str, lang: str) -> float:
+    """Mean log probability of the word's character 1-3-grams in langdetect's profile
+    of ``lang`` (0 when there is no profile)."""
+    table, langs = _profiles()
+    if lang not in langs:
+        return 0.0
+    i = langs.index(lang)
+    padded = f" {word.lower()} "
+    total = n = 0
+    for size in (1, 2, 3):
+        for k in range(len(padded) - size + 1):
+            probs = table.get(padded[k : k + size])
+            if probs is not None:
+                total += math.log(probs[i] + 1e-7)
+                n += 1
+    return total / n if n else 0.0

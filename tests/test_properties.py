@@ -82,6 +82,17 @@ def test_lines_hygiene_skips_are_lines_ftfy_leaves_alone(line):
         assert ftfy.fix_text(line, _FTFY_CONFIG) == line
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(MOJIBAKE_PARTS + CLEAN_PARTS + ["Ã\x85", "\x85", "Ã\xa0la"])).map("".join))
+def test_printable_lines_lose_nothing_with_the_lighter_ftfy_config(line):
+    import ftfy
+
+    from normalize.hygiene import _FTFY_CONFIG, _FTFY_PRINTABLE
+
+    if line.isprintable():
+        assert ftfy.fix_text(line, _FTFY_PRINTABLE) == ftfy.fix_text(line, _FTFY_CONFIG)
+
+
 def test_hygiene_skip_decisions():
     from normalize.hygiene import _needs_fixing
 
