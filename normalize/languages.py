@@ -20,6 +20,7 @@ Each decision carries its ``evidence`` and a ``confidence`` in ``[0, 1]``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -178,6 +179,28 @@ def langdetect_factory() -> DetectorFactory:
     return factory
 
 
+@lru_cache(maxsize=65536)
+def profile_logprob(word: str, lang: str) -> float:
+    """Mean log probability of ``word``'s character 1-3-grams in langdetect's profile of
+    ``lang`` (0 when it has none): a deterministic per-word score, for words too short
+    for langdetect's sampling."""
+    factory = langdetect_factory()
+    if lang not in factory.langlist:
+        return 0.0
+    i = factory.langlist.index(lang)
+    table = factory.word_lang_prob_map
+    padded = f" {word.lower()} "
+    total = 0.0
+    n = 0
+    for size in (1, 2, 3):
+        for k in range(len(padded) - size + 1):
+            probs = table.get(padded[k : k + size])
+            if probs is not None:
+                total += math.log(probs[i] + 1e-7)
+                n += 1
+    return total / n if n else 0.0
+
+
 def langdetect_probs(text: str) -> list[tuple[str, float]]:
     """langdetect's (BCP-47 tag, probability) list, best first; ``[]`` when it cannot tell."""
     try:
@@ -271,7 +294,17 @@ def arabic_language(text: str, priors: LanguagePriors) -> Decision:
         return Decision("ur", 0.9, "arabic script: Urdu-only letters", ("ur",))
     if letters & PERSIAN_LETTERS:
         return Decision("fa", 0.9, "arabic script: Persian letters", ("fa",))
-    return _choose(list(priors.arabic), priors.arabic, text, priors, "arabic script")
+    candidates = list(priors.arabic)
+    if len(_letters(text)) < priors.min_statistical_letters:
+        # Too short for langdetect's sampling; its profiles still score each word: on the
+        # corpus's single words without Persian letters this is right for 0.84 of
+        # Persian and 0.94 of Arabic ones (the prior alone: 0 and 1).
+        words = WORD_RE.findall(text)
+        fits = {lang: sum(profile_logprob(w, lang) for w in words) for lang in candidates}
+        best = max(fits, key=fits.__getitem__)
+        if fits[best] < 0:
+            return Decision(best, 0.65, "arabic script: langdetect profile n-grams per word", tuple(candidates))
+    return _choose(candidates, priors.arabic, text, priors, "arabic script")
 
 
 LATIN_STOPWORD_LANGS = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "vi")

@@ -26,7 +26,6 @@ All offsets are code points into the text.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +33,8 @@ from functools import lru_cache
 
 import regex
 
-from .languages import LATIN_STOPWORD_LANGS, langdetect_factory, langdetect_probs
+from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
+from .languages import profile_logprob as _ngram_logprob
 from .scripts import WORD_RE
 from .stopwords import stop_index, stop_words, stopword_counts
 
@@ -296,28 +296,3 @@ def _max_run(scores: list[float], lo: int, hi: int) -> tuple[float, tuple[int, i
 def _breaks(text: str, a: int, b: int) -> bool:
     """Quotes and brackets between two words end a passage."""
     return _BREAK.search(text, a, b) is not None
-
-
-@lru_cache(maxsize=1)
-def _profiles() -> tuple[dict[str, list[float]], list[str]]:
-    factory = langdetect_factory()
-    return factory.word_lang_prob_map, factory.langlist
-
-
-@lru_cache(maxsize=65536)
-def _ngram_logprob(word: str, lang: str) -> float:
-    """Mean log probability of the word's character 1-3-grams in langdetect's profile
-    of ``lang`` (0 when there is no profile)."""
-    table, langs = _profiles()
-    if lang not in langs:
-        return 0.0
-    i = langs.index(lang)
-    padded = f" {word.lower()} "
-    total = n = 0
-    for size in (1, 2, 3):
-        for k in range(len(padded) - size + 1):
-            probs = table.get(padded[k : k + size])
-            if probs is not None:
-                total += math.log(probs[i] + 1e-7)
-                n += 1
-    return total / n if n else 0.0
