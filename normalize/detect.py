@@ -34,6 +34,7 @@ from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
+from .stopwords import stop_words
 from .types import Finding
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
@@ -189,7 +190,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             if script not in main_scripts:
                 pieces.append(_Piece(a, b, script))
 
-    fragments = _merge(text, pieces)
+    fragments = _merge(text, pieces, stop_words(main.lang))
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided)
     for frag, (decision, _group_name) in zip(fragments, decided):
@@ -204,7 +205,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         )
 
     if main_script == "Latin":
-        findings.extend(_latin_sentences(text, ws, findings, main.lang, config))
+        findings.extend(_latin_sentences(text, ws, findings, main.lang, config, masked))
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, findings)
 
@@ -249,6 +250,18 @@ def _masked_spans(text: str) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` replaced by spaces (same length)."""
+    if not spans:
+        return text
+    parts, last = [], 0
+    for a, b in spans:
+        parts += [text[last:a], " " * (b - a)]
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -298,19 +311,45 @@ def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main
     return ch.isascii() and ch.isalpha() and "Latin" in main_scripts
 
 
-def _merge(text: str, pieces: list[_Piece]) -> list[_Piece]:
+def _merge(text: str, pieces: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
     merged: list[_Piece] = []
     for p in pieces:
         if merged:
             last = merged[-1]
             gap = text[last.end : p.start]
-            if _group(last.script) == _group(p.script) and "\n" not in gap and not any(c.isalpha() for c in gap):
+            if _group(last.script) == _group(p.script) and "\n" not in gap and (
+                not any(c.isalpha() for c in gap) or _names_between(text, last, p, gap, main_stop)
+            ):
                 if last.repaired is not None or p.repaired is not None:
                     last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
                 last.end = p.end
                 continue
         merged.append(_Piece(p.start, p.end, p.script, p.repaired))
     return merged
+
+
+_GAP_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
+_TERMINATOR = regex.compile(r"[.!?。！？]")
+
+
+def _names_between(text: str, left: _Piece, right: _Piece, gap: str, main_stop: frozenset[str]) -> bool:
+    """Whether ``gap`` holds only names inside one foreign sentence
+    (``Αναρτήθηκε από Makis Evaggelou στις Τρίτη``, ``學名：Pinus armandii），是``).
+
+    At most four words, none a main-language stop word, no sentence end, and a phrase
+    before the gap (two single words around a name stay apart).
+    """
+    if _TERMINATOR.search(gap):
+        return False
+    gap_words = _GAP_WORD.findall(gap)
+    if len(gap_words) > 4 or any(w.lower() in main_stop for w in gap_words):
+        return False
+    need = 3 if _group(left.script) == "CJK" else 6
+    return _letter_count(text, left.start, left.end) >= need and _letter_count(text, right.start, right.end) >= 2
+
+
+def _letter_count(text: str, start: int, end: int) -> int:
+    return sum(1 for c in text[start:end] if c.isalpha())
 
 
 def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
@@ -360,7 +399,9 @@ def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Dec
     return out
 
 
-def _latin_sentences(text: str, marked: list[Word], found: list[Finding], main_lang: str, config: DetectConfig) -> list[Finding]:
+def _latin_sentences(
+    text: str, marked: list[Word], found: list[Finding], main_lang: str, config: DetectConfig, masked: list[tuple[int, int]]
+) -> list[Finding]:
     """Passages in another Latin-script language (main script Latin), see
     :mod:`normalize.latin`. A passage holding a non-Latin word (a fragment, a symbol) or
     overlapping a finding is left to the other rules."""
@@ -368,7 +409,8 @@ def _latin_sentences(text: str, marked: list[Word], found: list[Finding], main_l
     taken = sorted((f.start, f.end) for f in found)
     non_latin = [w.start for w in marked if w.scripts != {"Latin"}]
     limits = Limits(config.latin_min_words, config.latin_min_letters, config.latin_min_prob, config.latin_max_main_stopwords)
-    passages = foreign_passages(text, main_lang, limits)
+    # URLs and e-mail addresses become spaces (same length, so offsets hold).
+    passages = foreign_passages(_blank(text, masked), main_lang, limits)
     for p in passages:
         i = bisect_left(non_latin, p.start)
         if i < len(non_latin) and non_latin[i] < p.end:

@@ -45,7 +45,9 @@ MAIN_LIKE = 0.5  # ... and below minus this mark a word as the main language's
 # accented letter is evidence of another language.
 ASCII_LANGUAGES = frozenset({"en"})
 
-SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+|$)", regex.MULTILINE)
+# A sentence ends at . ! ? … followed by a space or the end of the line, so ``2.2`` or
+# ``42km.,`` do not end one.
+SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+(?=[^\s.!?…])[^\n.!?…]*)*(?:[.!?…]+|$)", regex.MULTILINE)
 # Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
 _PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
 _BREAK = regex.compile(r"[«»“”„\"()\[\]「」『』（）]")
