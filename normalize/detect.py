@@ -147,7 +147,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         ws = marked
     else:
         ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
-    main = _main_language(text, ws, main_scripts, config)
+    main = _main_language(_blank(text, masked), ws, main_scripts, config)
     findings: list[Finding] = []
     pieces: list[_Piece] = []
     is_main = [w.scripts <= main_scripts for w in ws]

@@ -58,8 +58,18 @@ def _reason(old: str, new: str) -> str:
     return "unicode repair (ftfy: mojibake/NFC/control characters)"
 
 
-@lru_cache(maxsize=4096)
 def _fix_line(line: str) -> str:
+    # Short lines repeat (bylines, template text) and are cached; long ones are not, so
+    # the cache stays a few hundred KB.
+    return _fix_short_line(line) if len(line) <= 256 else _fix(line)
+
+
+@lru_cache(maxsize=2048)
+def _fix_short_line(line: str) -> str:
+    return _fix(line)
+
+
+def _fix(line: str) -> str:
     # re.sub, not str.translate: translate with a mapping costs a dictionary probe per
     # character, sub scans in C.
     fixed = ftfy.fix_text(line, _FTFY_PRINTABLE if line.isprintable() else _FTFY_CONFIG)

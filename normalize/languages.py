@@ -179,7 +179,7 @@ def langdetect_factory() -> DetectorFactory:
     return factory
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def profile_logprob(word: str, lang: str) -> float:
     """Mean log probability of ``word``'s character 1-3-grams in langdetect's profile of
     ``lang`` (0 when it has none): a deterministic per-word score, for words too short

@@ -92,7 +92,7 @@ class Word:
         return max(counts, key=counts.__getitem__)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _runs(text: str) -> tuple[tuple[str, int, int], ...]:
     if text.isascii():
         return (("Latin", 0, len(text)),)
