@@ -18,6 +18,7 @@ every later offset can be mapped back to the original characters.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 import re
 import unicodedata
 from functools import lru_cache
@@ -136,10 +137,35 @@ def hygiene_edits(text: str) -> list[Edit]:
         if _needs_fixing(body):
             fixed = _fix_line(body)
             if fixed != body:
-                matcher = difflib.SequenceMatcher(None, body, fixed, autojunk=False)
-                for op, i1, i2, j1, j2 in matcher.get_opcodes():
-                    if op != "equal":
-                        old, new = body[i1:i2], fixed[j1:j2]
-                        edits.append(Edit(offset + i1, offset + i2, new, _reason(old, new)))
+                edits.extend(_diff(body, fixed, offset))
         offset += len(line)
     return edits
+
+
+def _diff(old: str, new: str, offset: int) -> list[Edit]:
+    """The edits that turn ``old`` into ``new``, at ``offset``.
+
+    ftfy's repairs are local, so the common prefix and suffix are cut off first (by
+    slice comparisons, in C); difflib, quadratic on a long paragraph, sees only the rest.
+    """
+    head = _common_length(old, new, lambda k: old[:k] == new[:k])
+    tail = _common_length(old[head:], new[head:], lambda k: old[len(old) - k :] == new[len(new) - k :])
+    a, b = old[head : len(old) - tail], new[head : len(new) - tail]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    edits = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            edits.append(Edit(offset + head + i1, offset + head + i2, b[j1:j2], _reason(a[i1:i2], b[j1:j2])))
+    return edits
+
+
+def _common_length(a: str, b: str, same: Callable[[int], bool]) -> int:
+    """The largest ``k <= min(len(a), len(b))`` with ``same(k)`` (``same`` monotone)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
