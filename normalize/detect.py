@@ -376,7 +376,12 @@ def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, str]:
     span = frag.repaired if frag.repaired is not None else text[frag.start : frag.end]
-    return decide_language(span, priors), _group(frag.script)
+    group = _group(frag.script)
+    own = [w.text for w in words(span) if _group(w.script) == group]
+    if own and len(own) < len(words(span)):
+        # Names merged into the fragment (``學名：Pinus armandii``) do not vote.
+        span = " ".join(own)
+    return decide_language(span, priors), group
 
 
 def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Decision, str]]:
