@@ -49,10 +49,12 @@ class DetectConfig:
     """Settings of detection.
 
     ``main_lang`` forces the document's main language (BCP-47) instead of detecting it.
-    Latin-script sentences count as foreign only with at least ``latin_min_words`` words
-    and ``latin_min_letters`` letters, a langdetect probability of at least
-    ``latin_min_prob`` for the foreign language, and fewer than
-    ``latin_max_main_stopwords`` (a ratio of words) of the main language's stop words.
+    Latin-script passages (:mod:`normalize.latin`) count as foreign only with at least
+    ``latin_min_words`` words and ``latin_min_letters`` letters, a langdetect
+    probability of at least ``latin_min_prob`` for the foreign language (less when it
+    agrees with the stop words, see :data:`normalize.latin.AGREEING_MIN_PROB`), and
+    fewer than ``latin_max_main_stopwords`` (a ratio of words) of the main language's
+    own stop words.
     """
 
     main_lang: str | None = None
@@ -133,20 +135,8 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     Returns findings sorted by ``start``, non-overlapping, with code point offsets into
     ``text``. Never raises on any ``str``.
     """
-    # Only words with a non-ASCII letter can be foreign or hold a look-alike when the main
-    # script is Latin, so English-dominant text never builds its all-ASCII words.
     masked = _masked_spans(text)
-    marked = [w for w in marked_words(text) if not (masked and _inside(masked, w.start, w.end))]
-    counts = total_counts(marked)
-    ascii_letters = ascii_letter_count(text) - sum(sum(c < "\x80" and c.isalpha() for c in w.text) for w in marked)
-    ascii_letters -= sum(ascii_letter_count(text[a:b]) for a, b in masked)
-    if ascii_letters > 0:
-        counts["Latin"] = counts.get("Latin", 0) + ascii_letters
-    main_script, main_scripts = _main_script(counts)
-    if main_scripts == {"Latin"}:
-        ws = marked
-    else:
-        ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
+    ws, main_script, main_scripts = _scan(text, masked)
     main = _main_language(_blank(text, masked), ws, main_scripts, config)
     findings: list[Finding] = []
     pieces: list[_Piece] = []
@@ -181,7 +171,10 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             continue
         if is_main[i] or _is_greek_symbol(w, main_script) or _in_emoticon(text, w):
             continue
-        if _is_lone_lookalike(text, w, main_script) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
+        between_main = _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(
+            text, w.end, 1, by_start, is_main, main_scripts
+        )
+        if _is_lone_lookalike(text, w, main_script) and between_main:
             fixed = lookalike(w.text, main_script)
             findings.append(Finding(w.start, w.end, w.text, "homoglyph", main.lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
             is_main[i] = True
@@ -208,6 +201,26 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         findings.extend(_latin_sentences(text, ws, findings, main.lang, config, masked))
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, findings)
+
+
+def _scan(text: str, masked: list[tuple[int, int]]) -> tuple[list[Word], str, frozenset[str]]:
+    """The words detection looks at, the main script and the scripts that count as main.
+
+    Only words with a non-ASCII letter can be foreign or hold a look-alike when the main
+    script is Latin, so English-dominant text never builds its all-ASCII words: their
+    letters are counted in C. Words inside ``masked`` spans (URLs) are left out.
+    """
+    marked = [w for w in marked_words(text) if not (masked and _inside(masked, w.start, w.end))]
+    counts = total_counts(marked)
+    ascii_letters = ascii_letter_count(text) - sum(ascii_letter_count(w.text) for w in marked)
+    ascii_letters -= sum(ascii_letter_count(text[a:b]) for a, b in masked)
+    if ascii_letters > 0:
+        counts["Latin"] = counts.get("Latin", 0) + ascii_letters
+    main_script, main_scripts = _main_script(counts)
+    if main_scripts == {"Latin"}:
+        return marked, main_script, main_scripts
+    ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
+    return ws, main_script, main_scripts
 
 
 # URLs and e-mail addresses are addresses, not language: a Cyrillic path
