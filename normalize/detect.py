@@ -325,13 +325,20 @@ def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main
 
 
 def _merge(text: str, pieces: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
+    # Letters of the run each piece starts, through pieces that only spaces, digits and
+    # punctuation separate: what ``_names_between`` weighs on the right of a gap.
+    ahead = [0] * (len(pieces) + 1)
+    for k in range(len(pieces) - 1, -1, -1):
+        own = _letter_count(text, pieces[k].start, pieces[k].end)
+        joined = k + 1 < len(pieces) and _plain_gap(text, pieces[k], pieces[k + 1])
+        ahead[k] = own + (ahead[k + 1] if joined else 0)
     merged: list[_Piece] = []
-    for p in pieces:
+    for k, p in enumerate(pieces):
         if merged:
             last = merged[-1]
             gap = text[last.end : p.start]
-            if _group(last.script) == _group(p.script) and "\n" not in gap and (
-                not any(c.isalpha() for c in gap) or _names_between(text, last, p, gap, main_stop)
+            if _plain_gap(text, last, p) or (
+                _group(last.script) == _group(p.script) and "\n" not in gap and _names_between(text, last, ahead[k], gap, main_stop)
             ):
                 if last.repaired is not None or p.repaired is not None:
                     last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
@@ -341,16 +348,23 @@ def _merge(text: str, pieces: list[_Piece], main_stop: frozenset[str]) -> list[_
     return merged
 
 
+def _plain_gap(text: str, left: _Piece, right: _Piece) -> bool:
+    """Same script group, same line, and nothing but spaces, digits and punctuation between."""
+    gap = text[left.end : right.start]
+    return _group(left.script) == _group(right.script) and "\n" not in gap and not any(c.isalpha() for c in gap)
+
+
 _GAP_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 _TERMINATOR = regex.compile(r"[.!?。！？]")
 
 
-def _names_between(text: str, left: _Piece, right: _Piece, gap: str, main_stop: frozenset[str]) -> bool:
+def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_stop: frozenset[str]) -> bool:
     """Whether ``gap`` holds only names inside one foreign sentence
     (``Αναρτήθηκε από Makis Evaggelou στις Τρίτη``, ``學名：Pinus armandii），是``).
 
-    At most four words, none a main-language stop word, no sentence end, and a phrase
-    before the gap (two single words around a name stay apart).
+    At most four words, none a main-language stop word, no sentence end, and a phrase on
+    both sides, ``right_letters`` being the letters of the run after the gap (two single
+    words around a name stay apart).
     """
     if _TERMINATOR.search(gap):
         return False
@@ -358,7 +372,7 @@ def _names_between(text: str, left: _Piece, right: _Piece, gap: str, main_stop: 
     if len(gap_words) > 4 or any(w.lower() in main_stop for w in gap_words):
         return False
     need = 3 if _group(left.script) == "CJK" else 6
-    return _letter_count(text, left.start, left.end) >= need and _letter_count(text, right.start, right.end) >= 2
+    return _letter_count(text, left.start, left.end) >= need and right_letters >= need
 
 
 def _letter_count(text: str, start: int, end: int) -> int:

@@ -45,9 +45,8 @@ MAIN_LIKE = 0.5  # ... and below minus this mark a word as the main language's
 # accented letter is evidence of another language.
 ASCII_LANGUAGES = frozenset({"en"})
 
-# A sentence ends at . ! ? … followed by a space or the end of the line, so ``2.2`` or
-# ``42km.,`` do not end one.
-SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+(?=[^\s.!?…])[^\n.!?…]*)*(?:[.!?…]+|$)", regex.MULTILINE)
+# A sentence ends at . ! ? … unless a letter or digit follows at once (``2.2``, ``e.g``).
+SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+(?=\w)[^\n.!?…]*)*(?:[.!?…]+|$)", regex.MULTILINE)
 # Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
 _PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
 _BREAK = regex.compile(r"[«»“”„\"()\[\]「」『』（）]")
@@ -135,36 +134,47 @@ def _evidence(text: str, spaced: str, start: int, end: int, main: _Main) -> int:
 def _line_passages(text: str, spaced: str, line_start: int, line_end: int, main: _Main, limits: Limits) -> list[Passage]:
     out: list[Passage] = []
     for m in SENTENCE_RE.finditer(text, line_start, line_end):
-        if _evidence(text, spaced, m.start(), m.end(), main) < 2:
-            continue
-        n_words = len(WORD_RE.findall(m.group()))
-        found = None
-        for lang in _candidates(WORD_RE.findall(m.group()), main):
-            found = _check(text, m.start(), m.end(), n_words, main, lang, limits)
-            if found is not None:
+        start = m.start()
+        # A sentence may hold more than one passage: look again after each one found.
+        while _evidence(text, spaced, start, m.end(), main) >= 2:
+            found = _sentence_passage(text, start, m.end(), main, limits)
+            if found is None:
                 break
-        if found is None:
-            continue
-        a, b = found
-        probs = langdetect_probs(text[a:b])
-        if not probs:
-            continue
-        top, prob = probs[0]
-        if top != lang and top in main.foreign:
-            # langdetect knows better which language: bound the passage by its words.
-            again = _check(text, m.start(), m.end(), n_words, main, top, limits)
-            if again is not None:
-                lang = top
-                if again != (a, b):
-                    (a, b), probs = again, langdetect_probs(text[again[0] : again[1]]) or probs
-                    top, prob = probs[0]
-        main_prob = sum(p for code, p in probs if code == main.lang)
-        # Two independent signals agreeing (stop words or letters, and langdetect) need
-        # less confidence.
-        needed = limits.min_prob if top != lang else min(limits.min_prob, AGREEING_MIN_PROB)
-        if top != main.lang and prob >= needed and main_prob < 0.02:
-            out.append(Passage(a, b, top, prob))
+            out.append(found)
+            start = found.end
     return out
+
+
+def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limits) -> Passage | None:
+    """The best passage in the sentence ``text[start:end]``, if one passes every test."""
+    tokens = WORD_RE.findall(text, start, end)
+    found = lang = None
+    for lang in _candidates(tokens, main):
+        found = _check(text, start, end, len(tokens), main, lang, limits)
+        if found is not None:
+            break
+    if found is None:
+        return None
+    a, b = found
+    probs = langdetect_probs(text[a:b])
+    if not probs:
+        return None
+    top, prob = probs[0]
+    if top != lang and top in main.foreign:
+        # langdetect knows better which language: bound the passage by its words.
+        again = _check(text, start, end, len(tokens), main, top, limits)
+        if again is not None:
+            lang = top
+            if again != (a, b):
+                (a, b), probs = again, langdetect_probs(text[again[0] : again[1]]) or probs
+                top, prob = probs[0]
+    main_prob = sum(p for code, p in probs if code == main.lang)
+    # Two independent signals agreeing (stop words or letters, and langdetect) need less
+    # confidence.
+    needed = limits.min_prob if top != lang else min(limits.min_prob, AGREEING_MIN_PROB)
+    if top != main.lang and prob >= needed and main_prob < 0.02:
+        return Passage(a, b, top, prob)
+    return None
 
 
 def _accented(word: str) -> bool:

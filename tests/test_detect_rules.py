@@ -75,11 +75,19 @@ def test_passage_limits_are_configurable():
     assert foreign_passages(text, "en", Limits(min_words=5)) == []
 
 
-def test_sentences_do_not_end_inside_numbers():
-    assert [m.group() for m in SENTENCE_RE.finditer("Araç 2.2 kat arttı. Sonra 42km., Ercan!")] == [
+def test_sentences_do_not_end_inside_numbers_but_do_before_quotes():
+    assert [m.group() for m in SENTENCE_RE.finditer("Araç 2.2 kat arttı. Dedi ki.” Sonra!")] == [
         "Araç 2.2 kat arttı.",
-        " Sonra 42km., Ercan!",
+        " Dedi ki.",
+        "” Sonra!",
     ]
+
+
+def test_two_passages_in_one_sentence():
+    french = "«L'expérience professionnelle première clé du diplôme»"
+    dutch = "(Het zijn acht sfeerbeelden)"
+    text = f"{ENGLISH} He said {french} and then {dutch} before he left. {ENGLISH}"
+    assert [(f.lang, f.text) for f in detect(text).findings] == [("fr", french), ("nl", dutch)]
 
 
 def test_main_language_by_sentence_votes_and_prior_on_near_tie():
