@@ -376,7 +376,7 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
 
 
 def _letter_count(text: str, start: int, end: int) -> int:
-    return sum(1 for c in text[start:end] if c.isalpha())
+    return len(_LETTER.findall(text, start, end))
 
 
 def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
@@ -404,8 +404,9 @@ def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
 def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, str]:
     span = frag.repaired if frag.repaired is not None else text[frag.start : frag.end]
     group = _group(frag.script)
-    own = [w.text for w in words(span) if _group(w.script) == group]
-    if own and len(own) < len(words(span)):
+    span_words = words(span)
+    own = [w.text for w in span_words if _group(w.script) == group]
+    if own and len(own) < len(span_words):
         # Names merged into the fragment (``學名：Pinus armandii``) do not vote.
         span = " ".join(own)
     return decide_language(span, priors), group

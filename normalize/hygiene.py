@@ -77,51 +77,41 @@ def _fix(line: str) -> str:
     return _FORMAT.sub("", _NO_BREAK.sub(" ", fixed))
 
 
-def _typography_safe_from_mojibake() -> frozenset[str]:
-    """Typographic punctuation that cannot form mojibake among itself and ASCII.
+def _mojibake_pattern() -> re.Pattern[str]:
+    """What every repair ftfy makes here starts from: a lead byte (0xC2-0xF4) followed by a
+    continuation byte (0x80-0xBF), both read in one of the charsets ftfy repairs
+    (``ftfy.chardata.CHARMAP_ENCODINGS``); a few lead bytes before a space; or U+FFFD /
+    U+001A, which its lossy-sequence fix looks for.
 
-    Mojibake is UTF-8 read in a single-byte charset: a lead byte (0xC2-0xF4) followed by
-    continuation bytes (0x80-0xBF), both decoded in that charset. For every charset ftfy
-    repairs (``ftfy.chardata.CHARMAP_ENCODINGS``), these characters are never a
-    continuation byte when another of them is a lead byte, and ASCII is neither.
+    Plain Cyrillic, accented Latin or typographic quotes rarely form such a pair (``é``
+    before a letter does not), so most lines never reach ftfy.
     """
-    candidates = set("‘’‚“”„–—…«»‹›′″")
+    alternatives = ["[\ufffd\x1a]"]
     for encoding in CHARMAP_ENCODINGS:
-        leads = set(bytes(range(0xC2, 0xF5)).decode(encoding, errors="ignore"))
-        conts = set(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
-        if candidates & leads:
-            candidates -= conts
-    return frozenset(candidates)
+        leads = bytes(range(0xC2, 0xF5)).decode(encoding, errors="ignore")
+        conts = bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore")
+        alternatives.append(f"[{re.escape(leads)}][{re.escape(conts)}]")
+    # ftfy's restore_byte_a0 (``ftfy.chardata.ALTERED_UTF8_RE``): these lead bytes before
+    # a space that a Windows-1252 program made of a no-break space.
+    a0_leads = bytes([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0])
+    for encoding in ("latin-1", "sloppy-windows-1252"):
+        alternatives.append(f"[{re.escape(a0_leads.decode(encoding))}] ")
+    return re.compile("|".join(alternatives))
 
 
-def _mojibake_chars() -> frozenset[str]:
-    """Every character that can take part in mojibake ftfy repairs, but the safe ones.
-
-    Mojibake is made of what the charsets of ``ftfy.chardata.CHARMAP_ENCODINGS`` decode
-    bytes 0x80-0xFF to (Latin-1 letters, box drawing, Cyrillic and Greek of cp1251/1253...);
-    U+FFFD and U+FFFC are what ftfy's lossy-sequence and control-character fixes look for.
-    CJK, Hangul, Arabic, Hebrew, Indic or Thai letters are never among them.
-    """
-    chars: set[str] = {"\ufffd", "\ufffc"}
-    for encoding in CHARMAP_ENCODINGS:
-        chars |= set(bytes(range(0x80, 0x100)).decode(encoding, errors="ignore"))
-    return frozenset(chars - _SAFE_NON_ASCII)
-
-
-_SAFE_NON_ASCII = _typography_safe_from_mojibake()
-_UNSAFE_CHAR = re.compile("[" + re.escape("".join(sorted(_mojibake_chars()))) + "]")
+_MOJIBAKE = _mojibake_pattern()
 
 
 def _needs_fixing(line: str) -> bool:
     # ftfy reads every character of a line (about 4 MB/s); most lines hold nothing it
     # could repair: NFC, printable (no control, format or surrogate code point), and no
-    # character that can form mojibake. The property test checks that ftfy leaves such
-    # lines unchanged.
+    # pair of characters mojibake starts with. The property test checks that ftfy leaves
+    # such lines unchanged.
     if line.isascii():
         return not line.isprintable()
     if not line.isprintable() or not unicodedata.is_normalized("NFC", line):
         return True
-    return _UNSAFE_CHAR.search(line) is not None
+    return _MOJIBAKE.search(line) is not None
 
 
 def hygiene_edits(text: str) -> list[Edit]:
