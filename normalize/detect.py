@@ -184,6 +184,8 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
                 pieces.append(_Piece(a, b, script))
 
     fragments = _merge(text, pieces, stop_words(main.lang))
+    for frag in fragments:
+        frag.end = _names_before_closer(text, frag, stop_words(main.lang))
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided)
     for frag, (decision, _group_name) in zip(fragments, decided):
@@ -377,6 +379,24 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
 
 def _letter_count(text: str, start: int, end: int) -> int:
     return len(_LETTER.findall(text, start, end))
+
+
+_TRAILING_NAMES = regex.compile(r"(?:[ \t,;:]+\p{Lu}[\p{L}\p{M}'’-]*){1,4}[ \t]*")
+
+
+def _names_before_closer(text: str, frag: _Piece, main_stop: frozenset[str]) -> int:
+    """Where ``frag`` ends once capitalised words between it and the closing quote or
+    bracket of the one it opens with are taken in (``[... את הסינגל Good Morning Little
+    Schoolgirl]``: a title inside the fragment, not text of the document)."""
+    if frag.repaired is not None or frag.start == 0 or text[frag.start - 1] not in OPEN_CLOSE:
+        return frag.end
+    closer = OPEN_CLOSE[text[frag.start - 1]]
+    m = _TRAILING_NAMES.match(text, frag.end)
+    if m is None or m.end() >= len(text) or text[m.end()] != closer:
+        return frag.end
+    if any(w.lower() in main_stop for w in _GAP_WORD.findall(m.group())):
+        return frag.end
+    return m.end() - (len(m.group()) - len(m.group().rstrip(" \t")))
 
 
 def _wrap(text: str, start: int, end: int) -> tuple[int, int]:

@@ -270,7 +270,10 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
             continue
         total, run = _max_run(scores, seg_start, k)
         if run is not None:
-            if best_range is not None and best_range[1] == seg_start - 1 and run[0] == seg_start:
+            joins = best_range is not None and best_range[1] == seg_start - 1 and run[0] == seg_start
+            # Only a run with evidence of its own (a foreign stop word, an accented word)
+            # reaches across a quote or bracket.
+            if joins and any(_is_evidence(spans[k][2], scores[k], main) for k in range(best_range[0], best_range[1] + 1)):
                 best_total, best_range = best_total + total, (best_range[0], run[1])
             elif total > best_total:
                 best_total, best_range = total, run
@@ -289,6 +292,10 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     while j + 1 < len(spans) and scores[j + 1] > -NEUTRAL and not _breaks(text, spans[j][1], spans[j + 1][0]):
         j += 1
     return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]]
+
+
+def _is_evidence(word: str, score: float, main: _Main) -> bool:
+    return score == 2.0 or (main.ascii and _accented(word))
 
 
 def _max_run(scores: list[float], lo: int, hi: int) -> tuple[float, tuple[int, int] | None]:

@@ -148,3 +148,18 @@ def test_cyrillic_word_pairs_mostly_right(lang):
     right = sum(decide_language(p).lang == lang for p in pairs) / len(pairs)
     # Measured over all eight (300 pairs each): 0.95; mk the weakest at 0.88.
     assert right >= 0.8, (lang, right)
+
+
+def test_title_before_the_closing_bracket_belongs_to_the_fragment():
+    text = f"{ENGLISH} He sang [הקליט את הסינגל Good Morning Little Schoolgirl] then left."
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("he", "[הקליט את הסינגל Good Morning Little Schoolgirl]")
+    # English words (a stop word among them) before the closer stay outside.
+    [f] = detect(f"{ENGLISH} He said «головы of the day» and left.").findings
+    assert f.text == "головы"
+
+
+def test_english_run_does_not_join_a_foreign_passage_across_a_bracket():
+    text = f"{ENGLISH} Exposing the Great Equalizer: Demythologizing Internet (Ein verdienter erster Platz in unserer Umfrage) was out."
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("de", "(Ein verdienter erster Platz in unserer Umfrage)")
