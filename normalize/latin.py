@@ -34,7 +34,7 @@ from functools import lru_cache
 import regex
 
 from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
-from .languages import profile_logprob as _ngram_logprob
+from .languages import profile_logprob
 from .scripts import WORD_RE
 from .stopwords import stop_index, stop_words, stopword_counts
 
@@ -189,7 +189,7 @@ def _candidates(tokens: list[str], main: _Main) -> list[str]:
     accented = [t for t in tokens if _accented(t)] if main.ascii else []
 
     def fit(lang: str) -> float:
-        return sum(_ngram_logprob(t, lang) for t in accented)
+        return sum(profile_logprob(t, lang) for t in accented)
 
     if max(votes.values()) >= 2:
         ranked = sorted((lang for lang in main.langs if votes[lang] > 0), key=lambda lang: -votes[lang])[:3]
@@ -234,7 +234,7 @@ def _reads_foreign(words: list[str], main: _Main, lang: str) -> bool:
     """
     stops = main.foreign[lang]
     plain = [w for w in words if w.islower() and w.isascii() and len(w) > 2 and w not in stops and w not in main.stops]
-    diffs = [_ngram_logprob(w, lang) - _ngram_logprob(w, main.lang) for w in plain]
+    diffs = [profile_logprob(w, lang) - profile_logprob(w, main.lang) for w in plain]
     foreign_like = sum(1 for d in diffs if d > 0)
     main_like = sum(1 for d in diffs if d < -MAIN_LIKE)
     if foreign_like > main_like:
@@ -250,7 +250,7 @@ def _score(word: str, main: _Main, lang: str) -> float:
         return 0.0 if low in stop_words(lang) else -2.0
     if len(low) <= 2:
         return 0.0
-    diff = _ngram_logprob(word, lang) - _ngram_logprob(word, main.lang)
+    diff = profile_logprob(word, lang) - profile_logprob(word, main.lang)
     floor = 1.0 if main.ascii and _accented(word) else -1.0
     return max(floor, min(1.0, diff))
 
