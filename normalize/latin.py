@@ -150,7 +150,7 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
     tokens = WORD_RE.findall(text, start, end)
     found = lang = None
     for lang in _candidates(tokens, main):
-        found = _check(text, start, end, len(tokens), main, lang, limits)
+        found = _check(text, start, end, main, lang, limits)
         if found is not None:
             break
     if found is None:
@@ -162,7 +162,7 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
     top, prob = probs[0]
     if top != lang and top in main.foreign:
         # langdetect knows better which language: bound the passage by its words.
-        again = _check(text, start, end, len(tokens), main, top, limits)
+        again = _check(text, start, end, main, top, limits)
         if again is not None:
             lang = top
             if again != (a, b):
@@ -201,14 +201,14 @@ def _candidates(tokens: list[str], main: _Main) -> list[str]:
     return sorted(main.langs, key=fit, reverse=True)[:2]
 
 
-def _check(text: str, start: int, end: int, n_words: int, main: _Main, lang: str, limits: Limits) -> tuple[int, int] | None:
-    """The passage of ``text[start:end]`` (a sentence of ``n_words`` words) in ``lang``,
-    if it holds enough evidence of its own."""
+def _check(text: str, start: int, end: int, main: _Main, lang: str, limits: Limits) -> tuple[int, int] | None:
+    """The passage of the sentence ``text[start:end]`` in ``lang``, if it holds enough
+    evidence of its own."""
     stops = main.foreign[lang]
     found = _passage(text, start, end, main, lang)
     if found is None:
         return None
-    a, b, words = found
+    a, b, words, embedded = found
     if len(words) < limits.min_words or sum(map(len, words)) < limits.min_letters:
         return None
     shared = stop_words(lang)
@@ -217,7 +217,7 @@ def _check(text: str, start: int, end: int, n_words: int, main: _Main, lang: str
         return None
     if sum(1 for w in words if w.lower() in stops or (main.ascii and _accented(w))) < 2:
         return None  # the sentence's evidence lies outside the passage
-    if len(words) < n_words and not _reads_foreign(words, main, lang):
+    if embedded and not _reads_foreign(words, main, lang):
         return None
     return a, b
 
@@ -255,8 +255,10 @@ def _score(word: str, main: _Main, lang: str) -> float:
     return max(floor, min(1.0, diff))
 
 
-def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[int, int, list[str]] | None:
-    """The best-scoring run of words in ``text[start:end]`` (offsets and words), or None.
+def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[int, int, list[str], bool] | None:
+    """The best-scoring run of words in ``text[start:end]``: its offsets, its words, and
+    whether main-language stop words stand beside it within the same quotes or brackets
+    (the run is embedded in main-language text). None when no word scores above 0.
 
     Quotes and brackets cut the sentence into segments; the best run is sought within
     each, and runs that fill neighbouring segments up to the cut join.
@@ -273,7 +275,7 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
             joins = best_range is not None and best_range[1] == seg_start - 1 and run[0] == seg_start
             # Only a run with evidence of its own (a foreign stop word, an accented word)
             # reaches across a quote or bracket.
-            if joins and any(_is_evidence(spans[k][2], scores[k], main) for k in range(best_range[0], best_range[1] + 1)):
+            if joins and any(_is_evidence(spans[q][2], scores[q], main) for q in range(best_range[0], best_range[1] + 1)):
                 best_total, best_range = best_total + total, (best_range[0], run[1])
             elif total > best_total:
                 best_total, best_range = total, run
@@ -291,7 +293,13 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
             i = 0
     while j + 1 < len(spans) and scores[j + 1] > -NEUTRAL and not _breaks(text, spans[j][1], spans[j + 1][0]):
         j += 1
-    return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]]
+    lo, hi = i, j
+    while lo > 0 and not _breaks(text, spans[lo - 1][1], spans[lo][0]):
+        lo -= 1
+    while hi + 1 < len(spans) and not _breaks(text, spans[hi][1], spans[hi + 1][0]):
+        hi += 1
+    embedded = any(scores[k] == -2.0 for k in [*range(lo, i), *range(j + 1, hi + 1)])
+    return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]], embedded
 
 
 def _is_evidence(word: str, score: float, main: _Main) -> bool:

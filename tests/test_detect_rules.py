@@ -163,3 +163,11 @@ def test_english_run_does_not_join_a_foreign_passage_across_a_bracket():
     text = f"{ENGLISH} Exposing the Great Equalizer: Demythologizing Internet (Ein verdienter erster Platz in unserer Umfrage) was out."
     [f] = detect(text).findings
     assert (f.lang, f.text) == ("de", "(Ein verdienter erster Platz in unserer Umfrage)")
+
+
+def test_quoted_sentence_with_a_name_is_not_embedded_in_english():
+    # No English stop word inside the quotes, so the German words need no plain-word
+    # check. (The name after them, ``Manta 1,8 GT Maschine``, reads English and stays out.)
+    text = f"{ENGLISH} It said «Angetrieben wird er von einer Manta 1,8 GT Maschine» on the box."
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("de", "Angetrieben wird er von einer")
