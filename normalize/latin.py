@@ -39,6 +39,7 @@ from .scripts import WORD_RE
 from .stopwords import stop_index, stop_words, stopword_counts
 
 AGREEING_MIN_PROB = 0.7
+STANDALONE_MIN_LETTERS = 12
 NEUTRAL = 0.15  # n-gram score differences below this say nothing about a word
 MAIN_LIKE = 0.5  # ... and below minus this mark a word as the main language's
 # Main languages written in ASCII letters but for loanwords: there, a word with an
@@ -209,7 +210,10 @@ def _check(text: str, start: int, end: int, main: _Main, lang: str, limits: Limi
     if found is None:
         return None
     a, b, words, embedded = found
-    if len(words) < limits.min_words or sum(map(len, words)) < limits.min_letters:
+    # A sentence standing on its own (no main-language stop word beside it within its
+    # quotes or sentence) has its boundaries for evidence and may be shorter.
+    min_letters = limits.min_letters if embedded else min(limits.min_letters, STANDALONE_MIN_LETTERS)
+    if len(words) < limits.min_words or sum(map(len, words)) < min_letters:
         return None
     shared = stop_words(lang)
     main_only = sum(1 for w in words if w.lower() in main.stops and w.lower() not in shared)
@@ -298,6 +302,10 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
         lo -= 1
     while hi + 1 < len(spans) and not _breaks(text, spans[hi][1], spans[hi + 1][0]):
         hi += 1
+    # Likewise up to four capitalised words closing the segment after the run (``von
+    # einer Manta 1,8 GT Maschine»``).
+    if 0 < hi - j <= 4 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[j + 1 : hi + 1]):
+        j = hi
     embedded = any(scores[k] == -2.0 for k in [*range(lo, i), *range(j + 1, hi + 1)])
     return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]], embedded
 

@@ -167,7 +167,16 @@ def test_english_run_does_not_join_a_foreign_passage_across_a_bracket():
 
 def test_quoted_sentence_with_a_name_is_not_embedded_in_english():
     # No English stop word inside the quotes, so the German words need no plain-word
-    # check. (The name after them, ``Manta 1,8 GT Maschine``, reads English and stays out.)
+    # check; the capitalised name closing the quote (``Manta 1,8 GT Maschine``) joins them.
     text = f"{ENGLISH} It said «Angetrieben wird er von einer Manta 1,8 GT Maschine» on the box."
     [f] = detect(text).findings
-    assert (f.lang, f.text) == ("de", "Angetrieben wird er von einer")
+    assert (f.lang, f.text) == ("de", "«Angetrieben wird er von einer Manta 1,8 GT Maschine»")
+
+
+def test_short_standalone_sentence_needs_fewer_letters():
+    # 13 letters: under the 20-letter floor for passages inside English sentences, enough
+    # for a quoted sentence of its own.
+    text = f"{ENGLISH} “Co na to Mężydło?” {ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("pl", "Co na to Mężydło")
+    assert detect(f"{ENGLISH} He asked co na to Mężydło and left. {ENGLISH}").findings == []
