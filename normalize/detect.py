@@ -49,20 +49,13 @@ class DetectConfig:
     """Settings of detection.
 
     ``main_lang`` forces the document's main language (BCP-47) instead of detecting it.
-    Latin-script passages (:mod:`normalize.latin`) count as foreign only with at least
-    ``latin_min_words`` words and ``latin_min_letters`` letters, a langdetect
-    probability of at least ``latin_min_prob`` for the foreign language (less when it
-    agrees with the stop words, see :data:`normalize.latin.AGREEING_MIN_PROB`), and
-    fewer than ``latin_max_main_stopwords`` (a ratio of words) of the main language's
-    own stop words.
+    ``latin`` is what a Latin-script passage (:mod:`normalize.latin`) needs to count as
+    foreign: words, letters, langdetect's confidence, few main-language stop words.
     """
 
     main_lang: str | None = None
     priors: LanguagePriors = field(default_factory=LanguagePriors)
-    latin_min_words: int = 4
-    latin_min_letters: int = 20
-    latin_min_prob: float = 0.95
-    latin_max_main_stopwords: float = 0.2
+    latin: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -137,7 +130,8 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     """
     masked = _masked_spans(text)
     ws, main_script, main_scripts = _scan(text, masked)
-    main = _main_language(_blank(text, masked), ws, main_scripts, config)
+    plain = _blank(text, masked)
+    main = _main_language(plain, ws, main_scripts, config)
     findings: list[Finding] = []
     pieces: list[_Piece] = []
     is_main = [w.scripts <= main_scripts for w in ws]
@@ -183,9 +177,10 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             if script not in main_scripts:
                 pieces.append(_Piece(a, b, script))
 
-    fragments = _merge(text, pieces, stop_words(main.lang))
+    main_stop = stop_words(main.lang)
+    fragments = _merge(text, pieces, main_stop)
     for frag in fragments:
-        frag.end = _names_before_closer(text, frag, stop_words(main.lang))
+        frag.end = _names_before_closer(text, frag, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided)
     for frag, (decision, _group_name) in zip(fragments, decided):
@@ -200,7 +195,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         )
 
     if main_script == "Latin":
-        findings.extend(_latin_sentences(text, ws, findings, main.lang, config, masked))
+        findings.extend(_latin_sentences(text, plain, ws, findings, main.lang, config))
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, findings)
 
@@ -453,7 +448,7 @@ def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Dec
 
 
 def _latin_sentences(
-    text: str, marked: list[Word], found: list[Finding], main_lang: str, config: DetectConfig, masked: list[tuple[int, int]]
+    text: str, plain: str, marked: list[Word], found: list[Finding], main_lang: str, config: DetectConfig
 ) -> list[Finding]:
     """Passages in another Latin-script language (main script Latin), see
     :mod:`normalize.latin`. A passage holding a non-Latin word (a fragment, a symbol) or
@@ -461,9 +456,8 @@ def _latin_sentences(
     out: list[Finding] = []
     taken = sorted((f.start, f.end) for f in found)
     non_latin = [w.start for w in marked if w.scripts != {"Latin"}]
-    limits = Limits(config.latin_min_words, config.latin_min_letters, config.latin_min_prob, config.latin_max_main_stopwords)
-    # URLs and e-mail addresses become spaces (same length, so offsets hold).
-    passages = foreign_passages(_blank(text, masked), main_lang, limits)
+    # ``plain``: URLs and e-mail addresses as spaces (same length, so offsets hold).
+    passages = foreign_passages(plain, main_lang, config.latin)
     for p in passages:
         i = bisect_left(non_latin, p.start)
         if i < len(non_latin) and non_latin[i] < p.end:

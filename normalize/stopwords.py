@@ -3,7 +3,7 @@
 The lists are spaCy's (``spacy/lang/<code>/stop_words.py``; spaCy is installed with
 argostranslate). They are read as data straight from those files: importing
 ``spacy.lang.*`` would first import spaCy itself, which costs about 1.5 s per process for
-a 300-entry set. When spaCy is absent or has no list for a language, the ratio is 0 and
+a 300-entry set. When spaCy is absent or has no list for a language, the list is empty and
 detection falls back on langdetect alone.
 """
 
@@ -55,13 +55,3 @@ def stopword_counts(words: list[str], langs: tuple[str, ...], exclude: str | Non
         for lang in index.get(w.lower(), ()):
             counts[lang] += 1
     return counts
-
-
-def stopword_ratio(words: list[str], lang: str) -> float:
-    """Share of ``words`` (0..1) that are stop words of ``lang``."""
-    if not words:
-        return 0.0
-    sw = stop_words(lang)
-    if not sw:
-        return 0.0
-    return sum(1 for w in words if w.lower() in sw) / len(words)

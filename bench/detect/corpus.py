@@ -33,3 +33,17 @@ def zh_parallel(part: str = "bench") -> tuple[tuple[str, str], ...]:
     rows = (SHARED / "parallel" / "zh-Hant_zh-Hans.tsv").read_text(encoding="utf-8").splitlines()[1:]
     pairs = [tuple(r.split("\t")[1:3]) for r in rows if r.count("\t") >= 2]
     return tuple(_part(pairs, part))
+
+
+def print_jsonl(build, default_docs: int, description: str) -> None:
+    """The command line of a set builder: ``--docs N --seed S``, one JSON document a line."""
+    import argparse
+    import json
+    import sys
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--docs", type=int, default=default_docs)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    for d in build(args.docs, args.seed):
+        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")

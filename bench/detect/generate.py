@@ -19,15 +19,13 @@ alone), or a lone Cyrillic ``а`` standing as the word "a" between English words
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import lines, zh_parallel
+from corpus import lines, print_jsonl, zh_parallel
 
 NON_LATIN = ["ru", "uk", "bg", "sr", "be", "mk", "kk", "mn", "zh", "ja", "ko", "ar", "he", "fa", "el", "hi", "th"]
 LATIN = ["de", "fr", "es", "it", "pl", "pt", "tr", "nl", "vi"]
@@ -155,12 +153,7 @@ def build(n_docs: int, seed: int) -> list[dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=600)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    for d in build(args.docs, args.seed):
-        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+    print_jsonl(build, 600, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

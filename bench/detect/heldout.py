@@ -31,8 +31,6 @@ the fields of generate.py, each span has ``where`` (placement, or homoglyph vari
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sys
 from pathlib import Path
@@ -41,7 +39,7 @@ import hanzidentifier
 import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import lines, zh_parallel
+from corpus import lines, print_jsonl, zh_parallel
 from generate import HOMOGLYPHS, LATIN, NON_LATIN, TRAPS
 
 PART = "heldout"
@@ -266,12 +264,7 @@ def build(n_docs: int, seed: int) -> list[dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    for d in build(args.docs, args.seed):
-        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+    print_jsonl(build, 300, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
