@@ -144,6 +144,9 @@ LINGUA_NAMES: dict[str, str] = {
 }
 
 
+_LINGUA_CODES = {name: code for code, name in LINGUA_NAMES.items()}
+
+
 @lru_cache(maxsize=1)
 def _lingua_detector():
     # One detector over all languages it may be asked about; lingua loads a language's
@@ -157,8 +160,7 @@ def _lingua_detector():
 def lingua_choice(candidates: list[str], text: str) -> tuple[str, float] | None:
     """lingua's best language among ``candidates`` (keys of :data:`LINGUA_NAMES`) and its
     confidence renormalised over them; ``None`` when lingua gives them all zero."""
-    by_name = {name: code for code, name in LINGUA_NAMES.items()}
-    values = {by_name[v.language.name]: v.value for v in _lingua_detector().compute_language_confidence_values(text)}
+    values = {_LINGUA_CODES[v.language.name]: v.value for v in _lingua_detector().compute_language_confidence_values(text)}
     among = {c: values.get(c, 0.0) for c in candidates}
     total = sum(among.values())
     if total <= 0:
