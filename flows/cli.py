@@ -2,6 +2,8 @@
 
     transnorm detect PATH [PATH ...] [--format jsonl|table]
     transnorm normalize PATH [--store URL] [--target-lang en] [--s3-endpoint URL]
+                             [--glossary FILE] [--mode replace|annotate|keep] [--no-cache]
+    transnorm models list | install PATH... | install --from-index PAIR | remove SPEC
 
 Exit status: 0 on success, 1 for bad input or a failed run (one line on stderr says why),
 2 for a usage error.
@@ -68,13 +70,17 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
+    from ingest.glossaries import read_glossary
     from ingest.reading import InputError, read_file
+    from normalize.glossary import GlossaryError
 
     # Bad input is the user's most common mistake: say so in one line, before paying for
     # Prefect's start-up and without its task-failure tracebacks.
     try:
         read_file(args.path, encoding=args.encoding)
-    except InputError as exc:
+        if args.glossary:
+            read_glossary(args.glossary)
+    except (InputError, GlossaryError, FileNotFoundError) as exc:
         return _fail(str(exc))
 
     _prefect_defaults(args.verbose)
@@ -88,6 +94,9 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             s3_endpoint=args.s3_endpoint,
             models_dir=args.models_dir,
             encoding=args.encoding,
+            glossary=args.glossary,
+            mode=args.mode,
+            cache=args.cache,
         )
     except InputError as exc:
         return _fail(str(exc))
@@ -104,7 +113,8 @@ def format_summary(path: str, out: dict) -> str:
         f"{path}: doc_id {out['doc_id']} ({out['status']}), main language {s['main_lang']}",
         f"  fragments: {s['fragments']} ({per_lang})",
         f"  homoglyphs repaired: {s['homoglyphs_repaired']}, unicode repairs: {s['hygiene_changes']}",
-        f"  translated: {s['translated']}, untranslated: {s['untranslated']}, rejected: {s['rejected']}",
+        f"  translated: {s['translated']}, untranslated: {s['untranslated']}, rejected: {s['rejected']}"
+        f" (from cache: {s['from_cache']}, from glossary: {s['from_glossary']})",
     ]
     for f in out.get("findings", []):
         if f["kind"] == "foreign":
@@ -112,6 +122,47 @@ def format_summary(path: str, out: dict) -> str:
     for name in ("raw", "cleaned", "record"):
         lines.append(f"  {name}: {out['urls'][name]}")
     return "\n".join(lines)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from ingest import models
+
+    try:
+        if args.action == "list":
+            found = models.list_models(args.models_dir)
+            if args.format == "jsonl":
+                for m in found:
+                    print(json.dumps(m.to_json(), ensure_ascii=False))
+            elif not found:
+                print(f"no models installed in {models.models_dir(args.models_dir)}")
+            else:
+                for m in found:
+                    print(f"{m.from_code}-{m.to_code}\t{m.version}\t{m.bytes / 1e6:.1f} MB\t{m.path}")
+            return 0
+        if args.action == "remove":
+            for m in models.remove_model(args.spec, args.models_dir, args.version):
+                print(f"removed {m.name} {m.version} ({m.path})")
+            return 0
+        if args.from_index:
+            if len(args.paths) != 1:
+                return _fail("--from-index takes one language pair, e.g. ru-en")
+            m = models.install_from_index(args.paths[0], args.models_dir)
+            print(f"installed {m.name} {m.version} ({m.path})")
+            return 0
+        failed = 0
+        for path in args.paths:
+            if os.path.isdir(path):
+                done, failures = models.install_folder(path, args.models_dir)
+            else:
+                done, failures = [models.install_archive(path, args.models_dir)], []
+            for m in done:
+                print(f"installed {m.name} {m.version} ({m.path})")
+            for archive, reason in failures:
+                failed += 1
+                print(f"transnorm: error: {reason}", file=sys.stderr)
+        return 1 if failed else 0
+    except models.ModelError as exc:
+        return _fail(str(exc))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,8 +182,25 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--s3-endpoint", default=None, help="S3-compatible endpoint URL (default: $AWS_ENDPOINT_URL or AWS)")
     n.add_argument("--models-dir", default=None, help="argos packages folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
     n.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
+    n.add_argument("--glossary", default=None, metavar="FILE", help="TSV or YAML glossary applied before the model")
+    n.add_argument("--mode", choices=("replace", "annotate", "keep"), default="replace", help="replace fragments with translations (default), annotate them, or keep them and only record")
+    n.add_argument("--no-cache", dest="cache", action="store_false", help="do not use the store's translation cache")
     n.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run log")
     n.set_defaults(func=cmd_normalize)
+
+    m = sub.add_parser("models", help="list, install or remove translation models")
+    msub = m.add_subparsers(dest="action", required=True)
+    dirs = argparse.ArgumentParser(add_help=False)
+    dirs.add_argument("--models-dir", default=None, help="models folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
+    ml = msub.add_parser("list", parents=[dirs], help="installed models: pair, version, size, folder")
+    ml.add_argument("--format", choices=("table", "jsonl"), default="table")
+    mi = msub.add_parser("install", parents=[dirs], help="install .argosmodel files, every one in a folder, or --from-index PAIR")
+    mi.add_argument("paths", nargs="+", metavar="PATH", help=".argosmodel file or folder; with --from-index, a pair like ru-en")
+    mi.add_argument("--from-index", action="store_true", help="download from the argos package index (needs network)")
+    mr = msub.add_parser("remove", parents=[dirs], help="remove a model by pair (ru-en) or name (translate-ru_en)")
+    mr.add_argument("spec", metavar="SPEC")
+    mr.add_argument("--version", default=None)
+    m.set_defaults(func=cmd_models)
     return p
 
 

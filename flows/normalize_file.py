@@ -13,11 +13,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from ingest.glossaries import read_glossary
 from ingest.reading import Document, read_file
 from ingest.records import WriteReport, build_record, write_document
 from ingest.store import open_store
-from normalize.argos import ArgosTranslator
+from ingest.translation_cache import StoreTranslationCache
+from normalize.argos import ArgosEngine
+from normalize.glossary import Glossary
 from normalize.pipeline import PIPELINE_VERSION, normalize_text
+from normalize.translate import FragmentTranslator
 from normalize.types import Result
 
 # Documents carry their bytes and text; hashing them for a cache key buys nothing here.
@@ -30,15 +34,28 @@ def read_task(path: str, encoding: str | None) -> Document:
 
 
 @task(name="normalize-text", **_TASK)
-def normalize_task(doc: Document, target_lang: str, translator) -> Result:
-    return normalize_text(doc.text, translator=translator, target_lang=target_lang)
+def normalize_task(doc: Document, target_lang: str, translator: FragmentTranslator, mode: str) -> Result:
+    return normalize_text(doc.text, translator=translator, target_lang=target_lang, mode=mode)
 
 
 @task(name="store-document", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
-def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str) -> WriteReport:
+def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str, glossary: str | None) -> WriteReport:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
-    record = build_record(doc, result, PIPELINE_VERSION, engine)
+    record = build_record(doc, result, PIPELINE_VERSION, engine, glossary)
     return write_document(store, doc, record)
+
+
+def make_translator(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossary_path: str | None, cache: bool = True) -> tuple[FragmentTranslator, ArgosEngine]:
+    """The argos engine on ``models_dir``, the store's persistent translation cache
+    (unless ``cache`` is false) and the glossary at ``glossary_path`` (if any).
+
+    Raises :class:`~normalize.glossary.GlossaryError` or ``FileNotFoundError`` for a bad
+    glossary path.
+    """
+    engine = ArgosEngine(models_dir)
+    glossary = read_glossary(glossary_path) if glossary_path else Glossary()
+    store_cache = StoreTranslationCache(open_store(store_url, s3_endpoint=s3_endpoint)) if cache else None
+    return FragmentTranslator(engine, store_cache, glossary), engine
 
 
 def _markdown(doc: Document, result: Result, report: WriteReport) -> str:
@@ -63,18 +80,31 @@ def normalize_file(
     s3_endpoint: str | None = None,
     models_dir: str | None = None,
     encoding: str | None = None,
+    glossary: str | None = None,
+    mode: str = "replace",
+    cache: bool = True,
 ) -> dict:
     """Normalize the file at ``path`` and store it under ``store_url``.
 
-    Returns ``{"doc_id", "status", "keys", "urls", "summary"}``. Raises
-    ``ingest.reading.InputError`` for bad input (nothing is stored then) and the store's
-    errors once retries are spent.
+    ``glossary`` is a TSV or YAML glossary file, ``mode`` one of ``replace``,
+    ``annotate``, ``keep``; ``cache`` turns the store's translation cache on or off.
+    Returns ``{"doc_id", "status", "keys", "urls", "summary", "findings",
+    "translation"}`` (``translation``: engine calls, cache hits and misses, glossary
+    hits). Raises ``ingest.reading.InputError`` for bad input (nothing is stored then),
+    ``normalize.glossary.GlossaryError`` for a bad glossary, ``ValueError`` for an
+    unknown mode, and the store's errors once retries are spent.
     """
     logger = get_run_logger()
-    translator = ArgosTranslator(models_dir)
+    translator, engine = make_translator(store_url, s3_endpoint, models_dir, glossary, cache)
     doc = read_task(path, encoding)
-    result = normalize_task(doc, target_lang, translator)
-    report = store_task(store_url, s3_endpoint, doc, result, translator.identity())
+    result = normalize_task(doc, target_lang, translator, mode)
+    digest = translator.glossary.digest if len(translator.glossary) else None
+    report = store_task(store_url, s3_endpoint, doc, result, engine.identity(), digest)
     create_markdown_artifact(markdown=_markdown(doc, result, report), key="normalize-file-summary", description=doc.name)
     logger.info("%s: %s (%s)", doc.name, report.status, report.urls["record"])
-    return {**asdict(report), "summary": result.summary(), "findings": [f.to_json() for f in result.findings]}
+    return {
+        **asdict(report),
+        "summary": result.summary(),
+        "findings": [f.to_json() for f in result.findings],
+        "translation": translator.stats.as_dict(),
+    }

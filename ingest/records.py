@@ -25,7 +25,7 @@ from normalize.types import Result
 from .reading import Document
 from .store import Store
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def record_schema() -> dict:
@@ -42,18 +42,24 @@ def keys_for(doc: Document) -> dict[str, str]:
     }
 
 
-def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: str) -> str:
-    """What decides the output: input bytes, pipeline version, target language, engine."""
-    basis = json.dumps([doc.sha256, pipeline_version, target_lang, engine], ensure_ascii=True)
-    return hashlib.sha256(basis.encode()).hexdigest()
+def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: str, mode: str = "replace", glossary: str | None = None) -> str:
+    """What decides the output: input bytes, pipeline version, target language, engine
+    and its models, translation mode, glossary digest."""
+    basis = [doc.sha256, pipeline_version, target_lang, engine]
+    if mode != "replace" or glossary is not None:
+        # Appended only when set, so records written before modes and glossaries existed
+        # keep their fingerprints.
+        basis += [mode, glossary]
+    return hashlib.sha256(json.dumps(basis, ensure_ascii=True).encode()).hexdigest()
 
 
-def build_record(doc: Document, result: Result, pipeline_version: str, engine: str) -> dict:
+def build_record(doc: Document, result: Result, pipeline_version: str, engine: str, glossary: str | None = None) -> dict:
     """The JSON record of ``doc`` normalized into ``result`` (a plain ``dict``).
 
-    Offsets in ``findings`` index ``original_text``; ``changes`` carry
-    ``original_span`` (into ``original_text``) and ``new_span`` (into ``cleaned_text``),
-    all in code points.
+    ``engine`` names the translation engine and its installed models, ``glossary`` is
+    the SHA-256 digest of the glossary used (``None``: none). Offsets in ``findings``
+    index ``original_text``; ``changes`` carry ``original_span`` (into
+    ``original_text``) and ``new_span`` (into ``cleaned_text``), all in code points.
     """
     return {
         "schema_version": SCHEMA_VERSION,
@@ -72,7 +78,9 @@ def build_record(doc: Document, result: Result, pipeline_version: str, engine: s
             "version": pipeline_version,
             "target_lang": result.target_lang,
             "engine": engine,
-            "fingerprint": fingerprint(doc, pipeline_version, result.target_lang, engine),
+            "mode": result.mode,
+            "glossary": glossary,
+            "fingerprint": fingerprint(doc, pipeline_version, result.target_lang, engine, result.mode, glossary),
         },
         "processed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "main_lang": result.main_lang,

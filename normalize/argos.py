@@ -1,9 +1,10 @@
 """The real translation engine: installed argostranslate packages, run strictly offline.
 
-:class:`ArgosTranslator` implements the :class:`normalize.translate.Translator` protocol
-on top of argostranslate packages (``.argosmodel`` archives already extracted into a
-packages directory). It never downloads anything: a pair without an installed package is
-answered ``untranslated``.
+:class:`ArgosEngine` implements the :class:`normalize.translate.Engine` protocol on top
+of argostranslate packages (``.argosmodel`` archives already extracted into a packages
+directory): :meth:`~ArgosEngine.hop` finds the package for a pair,
+:meth:`~ArgosEngine.run` translates a list of texts in one CTranslate2
+``translate_batch`` call. It never downloads anything.
 
 argostranslate itself is imported lazily: importing ``argostranslate.translate`` pulls in
 stanza and torch (seconds), and importing ``argostranslate.settings`` creates directories
@@ -13,12 +14,11 @@ neither.
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .types import Translation
+from .translate import Hop
 
 if TYPE_CHECKING:
     from argostranslate.package import Package
@@ -56,82 +56,7 @@ def to_argos_code(tag: str) -> str:
     return parts[0]
 
 
-# --- guards -------------------------------------------------------------------------
-
-# Words, or runs of punctuation: "..." stays one token so an ellipsis is not a repetition.
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
-# Loops inside one word, which word tokens cannot see: "ПтоПтоПто", "hahaha", "的的的的".
-# A unit of 2+ characters three times, or one character four times ("www", "III" pass).
-_INWORD_LOOP_RE = re.compile(r"(\S{2,}?)\1{2,}|(\S)\2{3,}")
-
-
-def has_repetition(text: str, times: int = 3) -> bool:
-    """True if ``text`` loops: some token sequence occurs ``times`` or more times in a row.
-
-    Tokens are words or runs of punctuation, compared case-insensitively:
-    ``"the cat the cat the cat"`` and ``"no no no"`` are repetitions, ``"no no"`` is not.
-    Loops inside a word also count (``"ПтоПтоПто"``, ``"的的的的"``); see
-    ``_INWORD_LOOP_RE``.
-    """
-    folded = text.casefold()
-    if _INWORD_LOOP_RE.search(folded):
-        return True
-    tokens = _TOKEN_RE.findall(folded)
-    n = len(tokens)
-    for period in range(1, n // times + 1):
-        run = 0
-        for i in range(n - period):
-            if tokens[i] == tokens[i + period]:
-                run += 1
-                # run matching positions in a row = run + period tokens of periodic text
-                if run >= (times - 1) * period:
-                    return True
-            else:
-                run = 0
-    return False
-
-
-def guard_output(source: str, output: str) -> str | None:
-    """Return why ``output`` is not an acceptable translation of ``source``, or ``None``.
-
-    Reasons: ``"rejected: empty output"`` (nothing but whitespace) and
-    ``"rejected: repetition"`` (a token sequence repeated 3+ times in a row while the
-    source has no such repetition: the usual degenerate-decoder loop).
-    """
-    if not output.strip():
-        return "rejected: empty output"
-    if has_repetition(output) and not has_repetition(source):
-        return "rejected: repetition"
-    return None
-
-
 # --- engine -------------------------------------------------------------------------
-
-_sentencizer_class: type | None = None
-
-
-def _single_sentence_sentencizer() -> Any:
-    """An argos sentence splitter that returns its input whole.
-
-    argostranslate 1.11's default splitters (MiniSBD, stanza, spaCy) fetch models from
-    the network on first use. Fragments are short and the caller splits text itself, so
-    no splitting is needed here. The class is built on first use because
-    ``argostranslate.sbd`` imports stanza (slow).
-    """
-    global _sentencizer_class
-    if _sentencizer_class is None:
-        from argostranslate.sbd import ISentenceBoundaryDetectionModel
-
-        class _WholeText(ISentenceBoundaryDetectionModel):
-            def split_sentences(self, text: str) -> list[str]:
-                return [text]
-
-            def __str__(self) -> str:
-                return "whole text, no sentence splitting"
-
-        _sentencizer_class = _WholeText
-    return _sentencizer_class()
-
 
 def _version_key(pkg: Package) -> tuple:
     import packaging.version
@@ -142,8 +67,8 @@ def _version_key(pkg: Package) -> tuple:
         return (0, pkg.package_version or "")
 
 
-class ArgosTranslator:
-    """Translate with installed argostranslate packages; no network call is ever made.
+class ArgosEngine:
+    """Run installed argostranslate packages; no network call is ever made.
 
     ``packages_dir`` is a directory of extracted packages (one sub-directory per package,
     each with ``metadata.json``, ``model/`` and ``sentencepiece.model``). It defaults to
@@ -153,22 +78,32 @@ class ArgosTranslator:
 
     Packages are discovered on first use and cached; call :meth:`refresh` after
     installing more. CTranslate2 models are loaded on first use per package and kept.
-    ``intra_threads`` is CTranslate2's per-translation thread count (``0``: its default).
+    ``intra_threads`` is CTranslate2's per-translation thread count (``0``: its default);
+    ``beam_size`` and ``max_batch_size`` (tokens per CTranslate2 batch) default to
+    argostranslate's settings (``ARGOS_BEAM_SIZE``, ``ARGOS_BATCH_SIZE``).
 
     Safe to share between threads: discovery and model loading are locked, and a
-    ``ctranslate2.Translator`` queues concurrent calls itself (one at a time per package,
-    since ``inter_threads=1``).
+    ``ctranslate2.Translator`` queues concurrent calls itself.
     """
 
     name = ENGINE
 
-    def __init__(self, packages_dir: str | Path | None = None, *, intra_threads: int = 1) -> None:
+    def __init__(
+        self,
+        packages_dir: str | Path | None = None,
+        *,
+        intra_threads: int = 1,
+        beam_size: int | None = None,
+        max_batch_size: int | None = None,
+    ) -> None:
         if packages_dir is None:
             from argostranslate import settings
 
             packages_dir = settings.package_data_dir
         self.packages_dir = Path(packages_dir)
         self.intra_threads = intra_threads
+        self.beam_size = beam_size
+        self.max_batch_size = max_batch_size
         self._lock = threading.Lock()
         self._packages: list[Package] | None = None
         self._models: dict[Path, Any] = {}
@@ -217,6 +152,19 @@ class ArgosTranslator:
         matches = [p for p in self.installed_packages() if p.from_code == src and p.to_code == tgt]
         return max(matches, key=_version_key) if matches else None
 
+    def hop(self, source: str, target: str) -> Hop | None:
+        """The :class:`~normalize.translate.Hop` for BCP-47 ``source -> target``, or ``None``.
+
+        ``model`` is the argos package name (``translate-ru_en``), ``model_version`` its
+        ``package_version``. Raises ``ValueError`` for an empty tag.
+        """
+        pkg = self.find_package(source, target)
+        if pkg is None:
+            return None
+        from argostranslate.package import argospm_package_name
+
+        return Hop(source, target, argospm_package_name(pkg), pkg.package_version or None)
+
     # -- translation --
 
     def _model(self, pkg: Package) -> Any:
@@ -235,50 +183,42 @@ class ArgosTranslator:
                 self._models[pkg.package_path] = model
             return model
 
-    def translate(self, text: str, source: str, target: str) -> Translation:
-        """Translate ``text`` from BCP-47 ``source`` to ``target``.
+    def run(self, hop: Hop, texts: list[str]) -> list[str]:
+        """Translate ``texts`` with ``hop``'s package in one CTranslate2 ``translate_batch``.
 
-        Returns a :class:`Translation` with ``engine="argostranslate"``:
-
-        * ``untranslated``, reason ``"no installed model <source>-><target>"`` when no
-          package serves the pair (no pivoting through a third language);
-        * ``rejected`` with ``text=None`` when the output fails :func:`guard_output` (or
-          the input is blank: ``"rejected: empty input"``);
-        * ``translated`` otherwise, with ``model`` (argos package name, e.g.
-          ``translate-ru_en``) and ``model_version`` (the package's ``package_version``).
-
-        Makes no network call. Raises ``ValueError`` for an empty language tag,
-        ``FileNotFoundError`` when a sub-directory of ``packages_dir`` is not a package
-        (see :meth:`installed_packages`), and lets CTranslate2's ``RuntimeError`` through
-        when a package's model is corrupt.
+        Returns the best hypothesis per text, detokenized, in order. Each text is
+        translated as one sentence: the caller splits text itself, and argostranslate's
+        own splitters download models on first use. Blank texts come back ``""`` without
+        reaching the model. Raises ``LookupError`` when the package is no longer
+        installed; CTranslate2's ``RuntimeError`` passes through (a corrupt model).
         """
-        pkg = self.find_package(source, target)
-        if pkg is None:
-            return Translation(
-                status="untranslated",
-                text=None,
-                engine=ENGINE,
-                reason=f"no installed model {source}->{target}",
-            )
+        pkg = self.find_package(hop.source, hop.target)
+        if pkg is None or (pkg.package_version or None) != hop.model_version:
+            raise LookupError(f"model {hop.model}@{hop.model_version} is not installed in {self.packages_dir}")
+        from argostranslate import settings
 
-        from argostranslate.package import argospm_package_name
-
-        model_name = argospm_package_name(pkg)
-        meta = {"engine": ENGINE, "model": model_name, "model_version": pkg.package_version or None}
-
-        if not text.strip():
-            return Translation(status="rejected", text=None, reason="rejected: empty input", **meta)
-
-        # Not argostranslate.translate.translate() / PackageTranslation: both construct a
-        # MiniSBD or stanza splitter that downloads a model on first use.
-        from argostranslate.translate import apply_packaged_translation
-
-        hypotheses = apply_packaged_translation(
-            pkg, text, self._model(pkg), _single_sentence_sentencizer(), num_hypotheses=1
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        out = [""] * len(texts)
+        if not todo:
+            return out
+        # The steps of argostranslate.translate.apply_packaged_translation, for a list
+        # of texts at once: tokenize, one translate_batch, detokenize, strip the prefix.
+        tokenized = [pkg.tokenizer.encode(texts[i]) for i in todo]
+        target_prefix = [[pkg.target_prefix]] * len(tokenized) if pkg.target_prefix else None
+        beam = self.beam_size or settings.beam_size
+        results = self._model(pkg).translate_batch(
+            tokenized,
+            target_prefix=target_prefix,
+            replace_unknowns=True,
+            max_batch_size=self.max_batch_size or settings.batch_size,
+            batch_type="tokens",
+            beam_size=beam,
+            num_hypotheses=1,
+            length_penalty=0.2,
         )
-        output = hypotheses[0].value.strip()
-
-        reason = guard_output(text, output)
-        if reason is not None:
-            return Translation(status="rejected", text=None, reason=reason, **meta)
-        return Translation(status="translated", text=output, **meta)
+        for i, result in zip(todo, results):
+            value = pkg.tokenizer.decode(result.hypotheses[0])
+            if pkg.target_prefix and value.startswith(pkg.target_prefix):
+                value = value[len(pkg.target_prefix) :]
+            out[i] = value.strip()
+        return out

@@ -2,6 +2,9 @@
 
     unicode hygiene -> detect fragments and homoglyphs -> translate fragments -> assemble
 
+:func:`normalize_batch` runs the steps over a batch of documents, translating all their
+fragments together; :func:`normalize_text` is the one-document case.
+
 Each step is a plain function. Hygiene edits the input; detection runs on the hygienic
 text and its spans are mapped back to the input; assembly turns every repair and every
 translation into one edit on the *input* text, applies them once, and records each as a
@@ -11,6 +14,7 @@ translation into one edit on the *input* text, applies them once, and records ea
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import regex
 
@@ -19,7 +23,8 @@ from .languages import decide_language
 from .scripts import script_counts
 from .hygiene import hygiene_edits
 from .offsets import EditedText, apply_edits
-from .translate import NullTranslator, Translator
+from .stopwords import stop_words
+from .translate import FragmentTranslator, Request
 from .types import Change, Edit, Finding, Result, Translation
 
 PIPELINE_VERSION = "0.1.0"
@@ -82,26 +87,87 @@ def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) 
     return Finding(a.start, b.end, span, "foreign", decision.lang, script, decision.confidence, decision.evidence, repaired)
 
 
+Mode = Literal["replace", "annotate", "keep"]
+MODES: tuple[str, ...] = ("replace", "annotate", "keep")
+
+
 def normalize_text(
     text: str,
-    translator: Translator | None = None,
+    translator: FragmentTranslator | None = None,
     target_lang: str = "en",
     config: DetectConfig = DetectConfig(),
+    mode: Mode = "replace",
 ) -> Result:
-    """Clean ``text``: repair Unicode and homoglyphs, translate foreign fragments.
+    """Clean one text; the same as ``normalize_batch([text], ...)[0]``."""
+    return normalize_batch([text], translator, target_lang, config, mode)[0]
 
-    ``translator`` defaults to one that translates nothing (every fragment is then kept
-    and recorded ``untranslated`` with the reason). ``target_lang`` is a BCP-47 tag.
-    Never raises for any ``str`` input; a translator's exception propagates.
+
+def normalize_batch(
+    texts: list[str],
+    translator: FragmentTranslator | None = None,
+    target_lang: str = "en",
+    config: DetectConfig = DetectConfig(),
+    mode: Mode = "replace",
+) -> list[Result]:
+    """Clean ``texts``: repair Unicode and homoglyphs, translate foreign fragments.
+
+    All fragments of the batch are translated in one
+    :meth:`~normalize.translate.FragmentTranslator.translate_all` call, so fragments of
+    different documents that share a language pair go to the engine together and
+    identical fragments once. ``translator`` defaults to one without an engine (every
+    fragment is kept and recorded ``untranslated`` with the reason). ``target_lang`` is
+    a BCP-47 tag. ``mode``:
+
+    * ``replace``: a translated fragment replaces the original;
+    * ``annotate``: the translation is followed by the original,
+      ``not only [ru: не только]``;
+    * ``keep``: fragments are detected and recorded but not translated (``untranslated``,
+      reason ``"mode keep"``); homoglyph and Unicode repairs still apply.
+
+    Returns one :class:`Result` per text, in order. Never raises for ``str`` inputs;
+    raises ``ValueError`` for an unknown mode. Engine failures do not raise: the
+    fragments concerned stay ``untranslated`` with the reason.
     """
-    translator = translator or NullTranslator()
-    hyg_edits, hyg, detection, pairs = _detect_on_hygienic(text, config)
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    translator = translator or FragmentTranslator()
+    detected = [_detect_on_hygienic(text, config) for text in texts]
 
+    requests: list[Request] = []
+    for _, _, _, pairs in detected:
+        for f, _ in pairs:
+            if f.kind == "foreign":
+                source = f.replacement if f.replacement is not None else f.text
+                requests.append(Request(source, f.lang, f.script, target_lang))
+    if mode == "keep":
+        outcomes = [Translation("untranslated", None, translator.name, reason="mode keep") for _ in requests]
+    else:
+        outcomes = translator.translate_all(requests)
+
+    results = []
+    it = iter(outcomes)
+    for text, (hyg_edits, hyg, detection, pairs) in zip(texts, detected):
+        foreign = [next(it) for f, _ in pairs if f.kind == "foreign"]
+        results.append(_assemble(text, hyg_edits, hyg, detection, pairs, foreign, target_lang, mode))
+    return results
+
+
+def _assemble(
+    text: str,
+    hyg_edits: list[Edit],
+    hyg: EditedText,
+    detection: Detection,
+    pairs: list[tuple[Finding, Finding]],
+    outcomes: list[Translation],
+    target_lang: str,
+    mode: Mode,
+) -> Result:
+    """Turn every repair and translation into one edit on ``text``, apply them once."""
     planned: list[_Planned] = []
     covered: list[tuple[int, int]] = []
+    outcome_of = iter(outcomes)
     # ``f`` indexes the hygienic text (the context translations are fitted into),
     # ``mapped`` the original text (where the edits apply).
-    findings = [mapped for _, mapped in pairs]
     for f, mapped in pairs:
         o_start, o_end = mapped.start, mapped.end
         covered.append((o_start, o_end))
@@ -110,15 +176,17 @@ def normalize_text(
             planned.append(_Planned(Edit(o_start, o_end, f.replacement or f.text, "homoglyph"), {**meta, "kind": "homoglyph", "status": "repaired", "reason": "look-alike letters mapped to the main script (UTS #39 confusables)"}))
             continue
         source = f.replacement if f.replacement is not None else f.text
-        outcome = _translate(translator, source, f.lang, target_lang)
+        outcome = next(outcome_of)
         if outcome.status == "translated" and outcome.text:
-            replacement = _fit(hyg.text, f.start, f.end, outcome.text)
+            replacement = _fit(hyg.text, f.start, f.end, outcome.text, source)
+            if mode == "annotate":
+                replacement = _annotate(replacement, f.lang, source)
         else:
             replacement = source
         planned.append(
             _Planned(
                 Edit(o_start, o_end, replacement, "foreign"),
-                {**meta, "kind": "foreign", "status": outcome.status, "reason": outcome.reason, "engine": outcome.engine, "model": outcome.model, "model_version": outcome.model_version},
+                {**meta, "kind": "foreign", "status": outcome.status, "reason": outcome.reason, "engine": outcome.engine, "model": outcome.model, "model_version": outcome.model_version, "route": outcome.route, "cache": outcome.cache},
             )
         )
 
@@ -145,24 +213,29 @@ def normalize_text(
         cleaned_text=out.text,
         main_lang=detection.main_lang,
         target_lang=target_lang,
-        findings=findings,
+        findings=[mapped for _, mapped in pairs],
         changes=changes,
+        mode=mode,
     )
 
 
-def _translate(translator: Translator, text: str, source: str, target: str) -> Translation:
-    if source == "und":
-        return Translation("untranslated", None, translator.name, reason="language undetermined")
-    if source.split("-")[0] == target.split("-")[0]:
-        return Translation("untranslated", None, translator.name, reason=f"already in target language {target}")
-    return translator.translate(text, source, target)
+def _annotate(translation: str, lang: str, source: str) -> str:
+    """``not only [ru: не только]``, keeping the spaces ``_fit`` put around the words."""
+    core = translation.strip()
+    lead = translation[: len(translation) - len(translation.lstrip())]
+    trail = translation[len(translation.rstrip()) :]
+    return f"{lead}{core} [{lang}: {source.strip()}]{trail}"
 
 
-def _fit(context: str, start: int, end: int, translation: str) -> str:
+def _fit(context: str, start: int, end: int, translation: str, source: str = "") -> str:
     """Place ``translation`` where ``context[start:end]`` stood.
 
     A CJK fragment between Latin words has no spaces around it; its English translation
-    needs them. A translation at the start of a sentence starts with a capital letter.
+    needs them. A translation at the start of a sentence starts with a capital letter;
+    inside a sentence it starts lowercase when its first word is an ordinary word: the
+    source began in lowercase (scripts with case), or, for scripts without case, the
+    word is a stop word of the target language (spaCy's list), so names keep their
+    capital.
     """
     out = translation.strip()
     if not out:
@@ -171,6 +244,30 @@ def _fit(context: str, start: int, end: int, translation: str) -> str:
         out = " " + out
     if end < len(context) and _WORDISH.match(context[end]) and _WORDISH.match(out[-1]):
         out = out + " "
-    if _SENTENCE_START.search(context[max(0, start - 40) : start]) and out[:1].islower():
-        out = out[0].upper() + out[1:]
+    first = out.lstrip()
+    offset = len(out) - len(first)
+    if _SENTENCE_START.search(context[max(0, start - 40) : start]):
+        if first[:1].islower():
+            out = out[:offset] + first[0].upper() + first[1:]
+    elif _ordinary_first_word(first, source):
+        out = out[:offset] + first[0].lower() + first[1:]
     return out
+
+
+_FIRST_WORD = regex.compile(r"[\p{L}\p{M}'’-]+")
+_FIRST_LETTER = regex.compile(r"\p{L}")
+
+
+def _ordinary_first_word(translation: str, source: str) -> bool:
+    """True when the translation's first word is capitalised only because the engine
+    started a sentence: Title case, and the source gives no reason for a capital."""
+    m = _FIRST_WORD.match(translation)
+    if m is None:
+        return False
+    word = m.group()
+    if not (word[0].isupper() and word[1:] == word[1:].lower()):
+        return False  # already lowercase, or an acronym ("NATO")
+    letter = _FIRST_LETTER.search(source)
+    if letter is not None and letter.group().lower() != letter.group().upper():
+        return letter.group().islower()
+    return word.lower() in stop_words("en")

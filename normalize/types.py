@@ -67,8 +67,16 @@ class Translation:
     """What a translator said about one fragment.
 
     ``status`` is ``"translated"`` (``text`` holds the translation), ``"untranslated"``
-    (no model for the pair; ``reason`` says so) or ``"rejected"`` (the engine answered but
-    the answer failed a guard; ``reason`` says which).
+    (no model for the pair, the engine failed, or translation is off; ``reason`` says
+    so) or ``"rejected"`` (the engine answered but the answer failed a guard; ``reason``
+    says which).
+
+    ``engine`` is the engine's name, ``"glossary"``, or ``"glossary+<engine>"`` when a
+    fragment's pieces came from both. ``model``/``model_version`` join the models of a
+    pivot route with ``+`` (``translate-ru_en+translate-en_de``). ``route`` lists the
+    languages passed through (``("ru", "en", "de")``) when a model was used; ``cache``
+    is ``"hit"`` when every model output came from the translation cache, ``"miss"``
+    otherwise, ``None`` when no model output was used.
     """
 
     status: Literal["translated", "untranslated", "rejected"]
@@ -77,6 +85,8 @@ class Translation:
     model: str | None = None
     model_version: str | None = None
     reason: str | None = None
+    route: tuple[str, ...] | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,8 @@ class Change:
     engine: str | None = None
     model: str | None = None
     model_version: str | None = None
+    route: tuple[str, ...] | None = None
+    cache: str | None = None
 
     def to_json(self) -> dict:
         out = {
@@ -118,10 +130,12 @@ class Change:
             "replacement": self.replacement,
             "status": self.status,
         }
-        for key in ("lang", "script", "evidence", "reason", "engine", "model", "model_version"):
+        for key in ("lang", "script", "evidence", "reason", "engine", "model", "model_version", "cache"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.route is not None:
+            out["route"] = list(self.route)
         if self.confidence is not None:
             out["confidence"] = round(self.confidence, 3)
         return out
@@ -142,6 +156,7 @@ class Result:
     target_lang: str
     findings: list[Finding]
     changes: list[Change] = field(default_factory=list)
+    mode: str = "replace"
 
     def summary(self) -> dict:
         """Counts for humans and run reports: fragments per language, repairs, statuses."""
@@ -162,4 +177,6 @@ class Result:
             "translated": statuses.get("translated", 0),
             "untranslated": statuses.get("untranslated", 0),
             "rejected": statuses.get("rejected", 0),
+            "from_cache": sum(1 for c in self.changes if c.cache == "hit"),
+            "from_glossary": sum(1 for c in self.changes if c.engine is not None and c.engine.startswith("glossary")),
         }

@@ -45,9 +45,16 @@ def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_model
     assert out["status"] == "written"
     store = LocalStore(store_dir)
     doc_id = out["doc_id"]
-    assert sorted(store.list()) == sorted(
+    assert sorted(k for k in store.list() if not k.startswith("cache/")) == sorted(
         [f"raw/{doc_id}/article-mixed-ru-zh.txt", f"cleaned/{doc_id}.txt", f"cleaned/{doc_id}.json"]
     )
+    # The model's two answers went to the translation cache, one entry per source text.
+    cached = [json.loads(store.get(k)) for k in store.list("cache/translations/")]
+    assert sorted((c["model"], c["model_version"], c["source"], c["output"]) for c in cached) == [
+        ("translate-ru_en", "1.0", "За “головы”", "for the heads"),
+        ("translate-ru_en", "1.0", "не только", "for the heads"),
+    ]
+    assert out["translation"]["engine_calls"] == 1 and out["translation"]["cache_misses"] == 2
     assert store.get(f"raw/{doc_id}/article-mixed-ru-zh.txt") == seed_path.read_bytes()
 
     [record] = _records(store)
@@ -125,3 +132,49 @@ def test_bad_input_fails_clearly_and_stores_nothing(tmp_path, make, message):
     with pytest.raises(InputError, match=message):
         normalize_file(str(path), str(store_dir))
     assert not store_dir.exists() or not any(p.is_file() for p in store_dir.rglob("*"))
+
+
+def test_cache_serves_a_second_document_from_the_store(tmp_path, ru_en_models):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The first page says не только once, in passing, and moves on.\n")
+    b.write_text("A second page, different, also says не только in the middle.\n")
+    store_dir = str(tmp_path / "store")
+    first = normalize_file(str(a), store_dir, models_dir=ru_en_models)
+    second = normalize_file(str(b), store_dir, models_dir=ru_en_models)
+    assert (first["translation"]["engine_calls"], second["translation"]["engine_calls"]) == (1, 0)
+    assert second["translation"]["cache_hits"] == 1
+    record = json.loads(LocalStore(store_dir).get(f"cleaned/{second['doc_id']}.json"))
+    [change] = [c for c in record["changes"] if c["kind"] == "foreign"]
+    assert (change["replacement"], change["cache"], change["route"]) == ("for the heads", "hit", ["ru", "en"])
+    assert record["summary"]["from_cache"] == 1
+    jsonschema.validate(record, record_schema())
+    # Without the cache the model runs again.
+    third = normalize_file(str(b), str(tmp_path / "other"), models_dir=ru_en_models, cache=False)
+    assert third["translation"]["engine_calls"] == 1
+
+
+def test_glossary_and_annotate_mode(tmp_path, seed_path, seed_text, ru_en_models):
+    from pathlib import Path
+
+    glossary = Path(__file__).resolve().parents[1] / "deploy" / "glossary.tsv"
+    store_dir = tmp_path / "store"
+    out = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models, glossary=str(glossary), mode="annotate")
+    record = json.loads(LocalStore(store_dir).get(f"cleaned/{out['doc_id']}.json"))
+    jsonschema.validate(record, record_schema())
+    assert record["pipeline"]["mode"] == "annotate"
+    assert record["pipeline"]["glossary"] is not None and len(record["pipeline"]["glossary"]) == 64
+    foreign = [c for c in record["changes"] if c["kind"] == "foreign"]
+    assert [(c["replacement"], c["engine"]) for c in foreign] == [
+        ("Posted 26 05, 2020 by [zh-Hant: 已發表 26 05, 2020 作者]", "glossary"),
+        ("For the heads [ru: За «головы»]", "argostranslate"),
+        ("for the heads [ru: не только]", "argostranslate"),
+    ]
+    assert "\n    Posted 26 05, 2020 by [zh-Hant: 已發表 26 05, 2020 作者] CEO\n" in record["cleaned_text"]
+    for c in record["changes"]:
+        s, e = c["original_span"]
+        assert seed_text[s:e] == c["original"]
+        s, e = c["new_span"]
+        assert record["cleaned_text"][s:e] == c["replacement"]
+    # A changed mode is a changed output: the same file is written again, not skipped.
+    again = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models, glossary=str(glossary))
+    assert again["status"] == "written"

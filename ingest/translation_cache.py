@@ -1,0 +1,96 @@
+"""The persistent translation cache: engine outputs kept in the store, shared by runs and
+workers.
+
+Key layout, relative to the store's root (a local folder or a bucket prefix)::
+
+    cache/translations/<model>/<model_version>/<h[:2]>/<h>.json
+
+where ``h`` is the SHA-256 (hex) of the UTF-8 source text and ``<model_version>`` is
+``_`` when the model has none. Each object is JSON:
+``{"model", "model_version", "source", "output"}``; ``output`` is the engine's raw output
+(guards run again on every use, so tightening a guard needs no cache purge). Entries are
+written once and never change: a new model version is a new folder.
+
+A site's template byline on every page is thus translated once, whichever worker meets
+it first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from normalize.translate import CacheKey
+
+from .store import Store
+
+PREFIX = "cache/translations/"
+log = logging.getLogger(__name__)
+
+
+def cache_key(key: CacheKey) -> str:
+    """Store key of a cache entry for ``(model, model_version, source text)``."""
+    model, version, text = key
+    h = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{PREFIX}{_segment(model)}/{_segment(version) if version else '_'}/{h[:2]}/{h}.json"
+
+
+def _segment(name: str) -> str:
+    # Model names and versions are argos package names and versions ("translate-ru_en",
+    # "1.9"); anything else is made safe rather than trusted as a key segment.
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-+") else "_" for ch in name) or "_"
+
+
+class StoreTranslationCache:
+    """A :class:`normalize.translate.TranslationCache` on a :class:`~ingest.store.Store`.
+
+    Lookups of one call run ``workers`` at a time (threads: each is one GET). Entries are
+    also kept in memory for the object's life. An entry that cannot be read or does not
+    match its key counts as a miss and is logged, never an error: the cache only saves
+    work. Write errors propagate (the store's own retries apply at the flow level).
+    """
+
+    def __init__(self, store: Store, workers: int = 8) -> None:
+        self.store = store
+        self.workers = workers
+        self._memory: dict[CacheKey, str] = {}
+
+    def get_many(self, keys: list[CacheKey]) -> dict[CacheKey, str]:
+        found = {k: self._memory[k] for k in keys if k in self._memory}
+        todo = [k for k in keys if k not in found]
+        if not todo:
+            return found
+        if len(todo) == 1 or self.workers <= 1:
+            fetched = map(self._get, todo)
+        else:
+            with ThreadPoolExecutor(min(self.workers, len(todo))) as pool:
+                fetched = list(pool.map(self._get, todo))
+        for k, value in zip(todo, fetched):
+            if value is not None:
+                found[k] = self._memory[k] = value
+        return found
+
+    def _get(self, key: CacheKey) -> str | None:
+        try:
+            data = json.loads(self.store.get(cache_key(key)))
+        except KeyError:
+            return None
+        except (ValueError, OSError) as exc:
+            log.warning("translation cache entry for %s unreadable: %s", key[0], exc)
+            return None
+        if [data.get("model"), data.get("model_version") or "", data.get("source")] != list(key) or not isinstance(data.get("output"), str):
+            log.warning("translation cache entry %s does not match its key; ignored", cache_key(key))
+            return None
+        return data["output"]
+
+    def put_many(self, items: dict[CacheKey, str]) -> None:
+        for (model, version, text), output in items.items():
+            body = {"model": model, "model_version": version or None, "source": text, "output": output}
+            self.store.put(
+                cache_key((model, version, text)),
+                json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                "application/json",
+            )
+            self._memory[(model, version, text)] = output
