@@ -46,7 +46,8 @@ def _segment(name: str) -> str:
 class StoreTranslationCache:
     """A :class:`normalize.translate.TranslationCache` on a :class:`~ingest.store.Store`.
 
-    Lookups of one call run ``workers`` at a time (threads: each is one GET). Entries are
+    Lookups and writes of one call run ``workers`` at a time (threads: each entry is one
+    GET or PUT). Entries are
     also kept in memory for the object's life. An entry that cannot be read or does not
     match its key counts as a miss and is logged, never an error: the cache only saves
     work. Write errors propagate (the store's own retries apply at the flow level).
@@ -86,11 +87,17 @@ class StoreTranslationCache:
         return data["output"]
 
     def put_many(self, items: dict[CacheKey, str]) -> None:
-        for (model, version, text), output in items.items():
-            body = {"model": model, "model_version": version or None, "source": text, "output": output}
-            self.store.put(
-                cache_key((model, version, text)),
-                json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                "application/json",
-            )
-            self._memory[(model, version, text)] = output
+        entries = list(items.items())
+        if len(entries) <= 1 or self.workers <= 1:
+            for entry in entries:
+                self._put(entry)
+        else:
+            # Each entry is its own object (a PUT, or a file written and fsynced).
+            with ThreadPoolExecutor(min(self.workers, len(entries))) as pool:
+                list(pool.map(self._put, entries))
+
+    def _put(self, entry: tuple[CacheKey, str]) -> None:
+        (model, version, text), output = entry
+        body = {"model": model, "model_version": version or None, "source": text, "output": output}
+        self.store.put(cache_key((model, version, text)), json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
+        self._memory[(model, version, text)] = output

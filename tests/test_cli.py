@@ -94,18 +94,30 @@ def test_normalize_directory_is_refused(tmp_path):
     assert proc.returncode == 1 and "is a directory" in proc.stderr
 
 
+def test_normalize_with_a_bad_glossary_fails_in_one_line(tmp_path, seed_path):
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("ru\tне только\n", encoding="utf-8")
+    proc = run("normalize", str(seed_path), "--store", str(tmp_path / "store"), "--glossary", str(glossary))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"transnorm: error: {glossary}:1: expected 3 or 4 tab-separated columns (lang, source, translation[, target]), got 2"
+    assert not (tmp_path / "store").exists()
+
+
 def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
     store = tmp_path / "store"
-    proc = run("normalize", str(seed_path), "--store", str(store), "--target-lang", "en")
+    glossary = REPO / "deploy" / "glossary.tsv"
+    proc = run("normalize", str(seed_path), "--store", str(store), "--target-lang", "en", "--glossary", str(glossary))
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
     assert "main language en" in out
     assert "fragments: 3 (ru 2, zh-Hant 1)" in out
     assert "homoglyphs repaired: 1" in out
-    assert "translated: 0, untranslated: 3, rejected: 0" in out
+    # The sample glossary translates the byline; no model is installed for the rest.
+    assert "translated: 1, untranslated: 2, rejected: 0 (from cache: 0, from glossary: 1)" in out
     records = list(store.glob("cleaned/*.json"))
     [record_path] = records
     record = json.loads(record_path.read_text(encoding="utf-8"))
-    reasons = {c["reason"] for c in record["changes"] if c["kind"] == "foreign"}
-    assert reasons == {"no installed model ru->en", "no installed model zh-Hant->en"}
+    reasons = {c["reason"] for c in record["changes"] if c["kind"] == "foreign" and c["status"] == "untranslated"}
+    assert reasons == {"no installed model ru->en"}
+    assert "Posted 26 05, 2020 by CEO" in record["cleaned_text"]
     assert str(record_path) in out
