@@ -21,7 +21,7 @@ $(BIN)/transnorm: pyproject.toml
 setup: $(BIN)/transnorm
 
 run: setup
-	$(BIN)/transnorm normalize $(SAMPLE) --store $(STORE)
+	$(BIN)/transnorm normalize $(SAMPLE) --store $(STORE) --glossary deploy/glossary.tsv
 
 test: setup
 	$(BIN)/python -m pytest

@@ -222,17 +222,27 @@ class FragmentTranslator:
         job = _Job(r, prefix, core, pieces, suffix, route)
         self.stats.units += 1
 
-        hit = self.glossary.lookup(core, r.lang, r.target)
+        hit = self._gloss(core, r)
         if hit is not None:
             self.stats.glossary_hits += 1
             return self._done(job, hit, engine="glossary", route=None, cached=None), None
-        glossed = [p.translate and self.glossary.lookup(p.text, r.lang, r.target) is not None for p in pieces]
+        glossed = [p.translate and self._gloss(p.text, r) is not None for p in pieces]
         if any(glossed) or route is None:
             # The glossary was asked to win over the model; with no model, it is all we have.
             job.parts = self._piece_units(job)
         else:
             job.whole = _Unit(core, route)
         return None, job
+
+    def _gloss(self, text: str, r: Request) -> str | None:
+        """The glossary's translation of ``text``; in scripts written without spaces
+        between words (Han, kana), spaces separate fields of a template (``作者 編輯部``),
+        so the fields may match one by one."""
+        hit = self.glossary.lookup(text, r.lang, r.target)
+        if hit is not None or r.script not in _UNSPACED or not any(ch.isspace() for ch in text):
+            return hit
+        fields = [self.glossary.lookup(f, r.lang, r.target) for f in text.split()]
+        return None if None in fields else " ".join(fields)
 
     def _route(self, source: str, target: str) -> tuple[Hop, ...] | None:
         if self.engine is None:
@@ -246,7 +256,7 @@ class FragmentTranslator:
             if not p.translate:
                 parts.append(p.text)
                 continue
-            hit = self.glossary.lookup(p.text, r.lang, r.target)
+            hit = self._gloss(p.text, r)
             if hit is not None:
                 self.stats.glossary_hits += 1
                 parts.append(_Gloss(hit, p.text))
@@ -391,6 +401,7 @@ class _Gloss:
 
 
 _WORD_CHARS = regex.compile(r"[\p{L}\p{N}]+")
+_UNSPACED = frozenset({"Han", "Hiragana", "Katakana", "Thai"})
 
 
 def _lost_tokens(pieces: list[Piece], output: str) -> bool:

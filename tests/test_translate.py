@@ -400,3 +400,14 @@ def test_seed_article_offsets_map_every_change(seed_text):
 
 def test_hop_is_hashable_and_keys_group_calls():
     assert len({Hop("ru", "en", "m", "1"), Hop("ru", "en", "m", "1")}) == 1
+
+
+def test_template_fields_separated_by_spaces_match_the_glossary_one_by_one():
+    g = Glossary((Entry("zh-Hant", "已發表", "Posted"), Entry("zh", "作者", "by"), Entry("zh-Hant", "編輯部", "the editors")))
+    tr = FragmentTranslator(None, glossary=g)
+    [t] = tr.translate_all([Request("已發表 12 03, 2024 作者 編輯部", "zh-Hant", "Han")])
+    assert (t.status, t.text, t.engine) == ("translated", "Posted 12 03, 2024 by the editors", "glossary")
+    # Spaces inside Cyrillic text are word boundaries: no field-by-field matching there.
+    g = Glossary((Entry("ru", "не", "not"), Entry("ru", "только", "only")))
+    [t] = FragmentTranslator(None, glossary=g).translate_all([Request("не только", "ru", "Cyrillic")])
+    assert t.status == "untranslated"
