@@ -137,7 +137,7 @@ def cmd_models(args: argparse.Namespace) -> int:
                 print(f"no models installed in {models.models_dir(args.models_dir)}")
             else:
                 for m in found:
-                    print(f"{m.from_code}-{m.to_code}\t{m.version}\t{m.bytes / 1e6:.1f} MB\t{m.path}")
+                    print(f"{m.source} -> {m.target}\t{m.version}\t{m.bytes / 1e6:.1f} MB\t{m.path}")
             return 0
         if args.action == "remove":
             for m in models.remove_model(args.spec, args.models_dir, args.version):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from normalize.argos import ArgosEngine, to_argos_code
+from normalize.argos import ArgosEngine, from_argos_code, to_argos_code
 
 
 class ModelError(Exception):
@@ -36,8 +36,25 @@ class InstalledModel:
     path: Path
     bytes: int
 
+    @property
+    def source(self) -> str:
+        """BCP-47 tag of the source language (argos ``zt`` is ``zh-Hant``)."""
+        return from_argos_code(self.from_code)
+
+    @property
+    def target(self) -> str:
+        return from_argos_code(self.to_code)
+
     def to_json(self) -> dict:
-        return {"name": self.name, "pair": f"{self.from_code}-{self.to_code}", "version": self.version, "path": str(self.path), "bytes": self.bytes}
+        return {
+            "name": self.name,
+            "source": self.source,
+            "target": self.target,
+            "argos_pair": f"{self.from_code}-{self.to_code}",
+            "version": self.version,
+            "path": str(self.path),
+            "bytes": self.bytes,
+        }
 
 
 def models_dir(path: str | Path | None = None) -> Path:

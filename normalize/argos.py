@@ -36,6 +36,16 @@ BCP47_TO_ARGOS: dict[str, str] = {
 }
 
 
+# The way back, for showing installed packages in BCP-47: argos "zh" is Simplified.
+ARGOS_TO_BCP47: dict[str, str] = {"zh": "zh-Hans", "zt": "zh-Hant", "pb": "pt-BR"}
+
+
+def from_argos_code(code: str) -> str:
+    """The BCP-47 tag for an argos language code: ``zt`` -> ``zh-Hant``, ``zh`` ->
+    ``zh-Hans``, ``pb`` -> ``pt-BR``; any other code is already an ISO 639-1 tag."""
+    return ARGOS_TO_BCP47.get(code, code)
+
+
 def to_argos_code(tag: str) -> str:
     """Map a BCP-47 tag to the language code argostranslate packages use.
 

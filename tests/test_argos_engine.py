@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize.argos import BCP47_TO_ARGOS, ArgosEngine, to_argos_code
+from normalize.argos import BCP47_TO_ARGOS, ArgosEngine, from_argos_code, to_argos_code
 from normalize.translate import FragmentTranslator, Hop, MemoryCache, Request
 from normalize.types import Translation
 from tests.argos_tiny import build_tiny_argos_package, install_packages
@@ -301,6 +301,11 @@ def test_to_argos_code(tag, code):
 
 def test_argos_code_table_is_lowercase():
     assert all(k == k.lower() for k in BCP47_TO_ARGOS)
+
+
+@pytest.mark.parametrize("tag", ["zh-Hans", "zh-Hant", "pt-BR", "ru", "en"])
+def test_argos_codes_map_back(tag):
+    assert from_argos_code(to_argos_code(tag)) == tag
 
 
 @pytest.mark.parametrize("tag", ["", "  ", "-"])

@@ -31,7 +31,7 @@ def test_install_list_remove_through_the_cli(tmp_path, archives):
 
     proc = run("models", "list", "--models-dir", folder, "--format", "jsonl")
     [row] = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert (row["name"], row["pair"], row["version"]) == ("translate-ru_en", "ru-en", "1.0")
+    assert (row["name"], row["source"], row["target"], row["argos_pair"], row["version"]) == ("translate-ru_en", "ru", "en", "ru-en", "1.0")
     assert row["path"] == str(tmp_path / "models" / "translate-ru_en-1_0")
     assert row["bytes"] == sum(p.stat().st_size for p in (tmp_path / "models").rglob("*") if p.is_file())
 
@@ -56,7 +56,7 @@ def test_install_every_package_of_a_folder_and_list_as_table(tmp_path, archives)
     assert "broken.argosmodel: not an argos model (not a zip archive)" in proc.stderr
     assert sorted(line.split(" (")[0] for line in proc.stdout.splitlines()) == ["installed translate-ru_en 1.0", "installed translate-zt_en 2.1"]
     table = run("models", "list", "--models-dir", folder).stdout.splitlines()
-    assert [line.split("\t")[:2] for line in table] == [["ru-en", "1.0"], ["zt-en", "2.1"]]
+    assert [line.split("\t")[:2] for line in table] == [["ru -> en", "1.0"], ["zh-Hant -> en", "2.1"]]
     (source / "broken.argosmodel").unlink()
 
 
