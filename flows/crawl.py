@@ -1,0 +1,152 @@
+"""Prefect flow ``crawl-source``: discover -> fetch and normalize in batches -> store.
+
+The flow orchestrates plain functions from ``ingest`` and ``normalize``; it holds no
+crawling logic. Pages are handled ``batch_size`` at a time per task: fetched by
+``workers`` threads (one request at a time per host, ``delay`` apart; see
+:mod:`ingest.fetch`), normalized together with :func:`normalize.pipeline.normalize_batch`
+(all fragments of the batch in one translation pass), then stored one by one. A page that
+fails at any step is listed in the run's report with the reason; it never fails the run.
+
+Each run publishes a Markdown artifact (key ``crawl-<source>``): pages fetched, skipped,
+failed (with reasons), fragments per language, translated and untranslated counts.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from ingest.crawl import Discovery, Page, discover, fetch_page, policy_for, save_state
+from ingest.fetch import Fetcher
+from ingest.records import build_record, write_document
+from ingest.sources import Source, load_sources
+from ingest.store import open_store
+from normalize.pipeline import PIPELINE_VERSION, normalize_batch
+
+from .normalize_file import make_translator
+
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="discover", **_TASK)
+def discover_task(source: Source, fetcher: Fetcher) -> Discovery:
+    return discover(source, fetcher)
+
+
+@task(name="crawl-batch", **_TASK)
+def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, translator, engine_id: str, workers: int) -> list[dict]:
+    store = open_store(store_url, s3_endpoint=s3_endpoint)
+    with ThreadPoolExecutor(max(1, min(workers, len(urls)))) as pool:
+        pages: list[Page] = list(pool.map(lambda u: fetch_page(u, source, fetcher, store), urls))
+    fetched = [p for p in pages if p.status == "fetched"]
+    results = normalize_batch([p.document.text for p in fetched], translator, source.settings.target_lang)
+    glossary = translator.glossary.digest if len(translator.glossary) else None
+    outcomes = {p.url: {"url": p.url, "status": p.status, "reason": p.reason} for p in pages}
+    for page, result in zip(fetched, results):
+        out = outcomes[page.url]
+        try:
+            record = build_record(page.document, result, PIPELINE_VERSION, engine_id, glossary)
+            report = write_document(store, page.document, record)
+            save_state(store, source.name, page.state)
+        except Exception as exc:  # one page's storage failure must not lose the batch
+            out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
+            continue
+        out.update(status="stored" if report.status == "written" else "unchanged", doc_id=page.document.doc_id, summary=result.summary())
+    return [outcomes[u] for u in urls]
+
+
+@flow(name="crawl-source", log_prints=False)
+def crawl_source(
+    sources_path: str,
+    source_name: str,
+    store_url: str,
+    s3_endpoint: str | None = None,
+    models_dir: str | None = None,
+    batch_size: int = 20,
+    workers: int = 4,
+) -> dict:
+    """Crawl the source ``source_name`` of the sources file ``sources_path`` once.
+
+    Returns the run report: ``{"source", "pages": {status: count}, "failed": [{url,
+    reason}], "refused": [...], "fragments_per_lang", "translated", "untranslated",
+    "translation"}``. Raises :class:`~ingest.sources.SourcesError` for an invalid
+    sources file and ``KeyError`` for an unknown source name; page failures never raise.
+    """
+    logger = get_run_logger()
+    source = _source(sources_path, source_name)
+    fetcher = Fetcher(policy_for(source))
+    translator, engine = make_translator(store_url, s3_endpoint, models_dir, source.settings.glossary)
+    found = discover_task(source, fetcher)
+    outcomes: list[dict] = []
+    for i in range(0, len(found.urls), batch_size):
+        outcomes += crawl_batch_task(source, found.urls[i : i + batch_size], fetcher, store_url, s3_endpoint, translator, engine.identity(), workers)
+    report = _report(source, found, outcomes, translator.stats.as_dict())
+    create_markdown_artifact(markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}")
+    logger.info("%s: %s", source.name, report["pages"])
+    return report
+
+
+def _source(sources_path: str, name: str) -> Source:
+    for s in load_sources(sources_path):
+        if s.name == name:
+            return s
+    raise KeyError(f"no source named {name!r} in {sources_path}")
+
+
+def _report(source: Source, found: Discovery, outcomes: list[dict], translation: dict) -> dict:
+    pages: dict[str, int] = {}
+    per_lang: dict[str, int] = {}
+    translated = untranslated = 0
+    for o in outcomes:
+        pages[o["status"]] = pages.get(o["status"], 0) + 1
+        s = o.get("summary")
+        if s:
+            for lang, n in s["fragments_per_lang"].items():
+                per_lang[lang] = per_lang.get(lang, 0) + n
+            translated += s["translated"]
+            untranslated += s["untranslated"] + s["rejected"]
+    return {
+        "source": source.name,
+        "pages": dict(sorted(pages.items())),
+        "failed": [{"url": o["url"], "reason": o["reason"]} for o in outcomes if o["status"] == "failed"]
+        + [{"url": u, "reason": r} for u, r in found.failures],
+        "skipped": [{"url": o["url"], "reason": o["reason"]} for o in outcomes if o["status"] == "skipped"],
+        "refused": [{"url": u, "reason": r} for u, r in found.refused],
+        "fragments_per_lang": dict(sorted(per_lang.items())),
+        "translated": translated,
+        "untranslated": untranslated,
+        "translation": translation,
+    }
+
+
+def _markdown(report: dict) -> str:
+    lines = [f"# Crawl of {report['source']}", ""]
+    lines += [f"- {status}: {n}" for status, n in report["pages"].items()]
+    langs = ", ".join(f"{k}: {v}" for k, v in report["fragments_per_lang"].items()) or "none"
+    lines += [f"- fragments: {langs}", f"- translated / untranslated: {report['translated']} / {report['untranslated']}", ""]
+    if report["failed"]:
+        lines += ["| failed URL | reason |", "| --- | --- |"]
+        lines += [f"| {f['url']} | {f['reason'].replace('|', '/')} |" for f in report["failed"]]
+    return "\n".join(lines) + "\n"
+
+
+def deployments(sources_path: str, store_url: str, s3_endpoint: str | None = None, models_dir: str | None = None) -> list:
+    """One Prefect deployment of ``crawl-source`` per source, on its cron schedule (a
+    source without ``schedule`` gets a deployment that runs only when triggered)."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    out = []
+    for s in load_sources(sources_path):
+        schedules = [CronSchedule(cron=s.schedule.cron, timezone=s.schedule.timezone)] if s.schedule else None
+        out.append(
+            crawl_source.to_deployment(
+                name=s.name,
+                schedules=schedules,
+                parameters={"sources_path": sources_path, "source_name": s.name, "store_url": store_url, "s3_endpoint": s3_endpoint, "models_dir": models_dir},
+                description=f"Scheduled crawl of {s.name}",
+            )
+        )
+    return out

@@ -1,0 +1,277 @@
+"""The ``crawl-source`` flow against a real HTTP server on 127.0.0.1 (tests/http_site.py)
+serving pages from ../shared/corpus/html, under Prefect's test harness. No internet:
+every host name is mapped to an address with the source's ``resolve`` setting, and the
+private addresses it maps to are refused before any connection is made."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.crawl import crawl_source, deployments
+from ingest.crawl import state_key
+from ingest.fetch import FetchError, Fetcher, Policy, check_address
+from ingest.sources import SourcesError, load_sources
+from ingest.store import LocalStore
+from tests.http_site import Route, Site
+
+from .conftest import CORPUS
+
+PAGES = ["en-bbc.com", "en-fouryears.eu", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp", "de-die-partei.net"]
+GBK_TEXT = "中国人民银行今天发布公告，决定下调金融机构存款准备金率。此次调整旨在保持流动性合理充裕，支持实体经济发展。"
+
+
+def slug(name: str) -> str:
+    return name.replace(".", "-")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def site():
+    s = Site().start()
+    base = f"http://corpus.example:{s.port}"
+    for name in PAGES:
+        s.routes[f"/pages/{slug(name)}"] = Route((CORPUS / "html" / f"{name}.html").read_bytes())
+    s.routes["/robots.txt"] = Route(f"User-agent: *\nDisallow: /private-area/\nSitemap: {base}/sitemap.xml\n".encode(), "text/plain")
+    pages = [f"{base}/pages/{slug(n)}" for n in PAGES] + [
+        f"{base}/{p}" for p in ("flaky", "slow", "loop", "big", "logo", "gbk", "private-area/secret", "to-metadata")
+    ] + ["https://elsewhere.example.org/page"]
+    s.routes["/sitemap.xml"] = Route(_sitemap_index([f"{base}/sitemap-pages.xml"]), "application/xml")
+    s.routes["/sitemap-pages.xml"] = Route(_urlset(pages), "application/xml")
+    s.routes["/feed.xml"] = Route(_rss([f"{base}/posts/one"]), "application/rss+xml")
+    s.routes["/posts/one"] = Route(b"<html><head><title>One</title></head><body><article><p>" + b"A post that only the feed links to, long enough to be extracted as the main text of the page. " * 3 + b"</p></article></body></html>")
+    html = (CORPUS / "html" / "en-expapp.com.html").read_bytes()
+    s.routes["/flaky"] = Route(html, statuses=[500, 503])
+    s.routes["/slow"] = Route((CORPUS / "html" / "en-sciencealert.com.html").read_bytes(), delay=1.5)
+    s.routes["/loop"] = Route(status=302, headers={"Location": "/loop2"})
+    s.routes["/loop2"] = Route(status=301, headers={"Location": f"{base}/loop"})
+    s.routes["/big"] = Route(b"<html><body><p>" + b"x" * 600_000 + b"</p></body></html>")
+    s.routes["/logo"] = Route(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png")
+    s.routes["/private-area/secret"] = Route(html)
+    s.routes["/to-metadata"] = Route(status=302, headers={"Location": "http://metadata.example/latest/meta-data/"})
+    gbk = f'<html><head><meta charset="gb2312"><title>公告</title></head><body><article><p>{GBK_TEXT}</p><p>{GBK_TEXT}</p></article></body></html>'
+    s.routes["/gbk"] = Route(gbk.encode("gbk"), "text/html; charset=gb2312")
+    yield s
+    s.stop()
+
+
+def _urlset(urls):
+    items = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'.encode()
+
+
+def _sitemap_index(urls):
+    items = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in urls)
+    return f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>'.encode()
+
+
+def _rss(urls):
+    items = "".join(f"<item><title>t</title><link>{u}</link></item>" for u in urls)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>feed</title>{items}</channel></rss>'.encode()
+
+
+def sources_file(tmp_path, site, **settings) -> str:
+    base = f"http://corpus.example:{site.port}"
+    extra = "".join(f"        {k}: {json.dumps(v)}\n" for k, v in settings.items())
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        f"""sources:
+  - name: corpus
+    start:
+      - {base}/
+      - {{url: "{base}/feed.xml", kind: feed}}
+      - http://intranet.example:{site.port}/pages/{slug(PAGES[0])}
+    limits:
+      max_pages: 50
+      allowed_hosts: [corpus.example, intranet.example]
+      exclude: ['/never/']
+    schedule: {{cron: "0 6 * * *", timezone: Europe/Berlin}}
+    settings:
+        delay: 0
+        timeout: 1.0
+        retries: 2
+        backoff: 0.05
+        max_bytes: 500000
+        resolve: {{corpus.example: 127.0.0.1, intranet.example: 10.0.0.1, metadata.example: 169.254.169.254}}
+        allow_private: ["corpus.example:{site.port}"]
+{extra}""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def records(store: LocalStore) -> dict[str, dict]:
+    out = {}
+    for key in store.list("cleaned/"):
+        if key.endswith(".json"):
+            r = json.loads(store.get(key))
+            out[r["source"]["path"]] = r
+    return out
+
+
+def test_first_run_fetches_stores_and_reports_every_failure(tmp_path, site):
+    store_dir = str(tmp_path / "store")
+    report = crawl_source(sources_file(tmp_path, site), "corpus", store_dir)
+    base = f"http://corpus.example:{site.port}"
+    failed = {f["url"]: f["reason"].split(":")[0] for f in report["failed"]}
+    assert failed == {
+        f"{base}/slow": "timeout",
+        f"{base}/loop": "redirect-loop",
+        f"{base}/big": "too-large",
+        f"{base}/logo": "not-html",
+        f"{base}/to-metadata": "refused-address",
+        f"http://intranet.example:{site.port}/pages/{slug(PAGES[0])}": "refused-address",
+    }
+    assert {s["url"]: s["reason"] for s in report["skipped"]} == {f"{base}/private-area/secret": "disallowed by robots.txt"}
+    # trafilatura's sitemap parser already drops links to other domains; none get further.
+    assert report["refused"] == []
+    assert report["pages"] == {"failed": 6, "skipped": 1, "stored": len(PAGES) + 3}  # + flaky, gbk, the feed's post
+
+    assert site.hits["/private-area/secret"] == 0  # robots.txt obeyed: never fetched
+    assert site.hits["/flaky"] == 3  # 500, 503, then 200
+    assert site.hits["/slow"] == 3  # a timeout is retried, then given up
+    assert site.hits["/robots.txt"] >= 1
+
+    store = LocalStore(store_dir)
+    by_url = records(store)
+    assert len(by_url) == len(PAGES) + 3
+    assert by_url[f"{base}/flaky"]["source"]["content_type"] == "text/html"
+    # Decoding respects the declared charset: GBK declared gb2312 is read as GB18030.
+    gbk = by_url[f"{base}/gbk"]
+    assert gbk["source"]["charset"] == "gb18030" and GBK_TEXT in gbk["original_text"]
+    assert gbk["source"]["metadata"]["title"] == "公告"
+
+
+def test_extraction_matches_the_corpus_expectations(tmp_path, site):
+    store_dir = str(tmp_path / "store")
+    crawl_source(sources_file(tmp_path, site), "corpus", store_dir)
+    by_url = records(LocalStore(store_dir))
+    base = f"http://corpus.example:{site.port}"
+    for name in PAGES:
+        expected = json.loads((CORPUS / "html" / f"{name}.expected.json").read_text(encoding="utf-8"))["expected"]
+        text = by_url[f"{base}/pages/{slug(name)}"]["original_text"]
+        if expected["type"] == "full_text":
+            first = next(p for p in expected["text"].split("\n") if p.strip())
+            assert first in text, name
+        else:
+            for snippet in expected["with"]:
+                assert snippet.strip() in text, (name, snippet)
+            for snippet in expected["without"]:
+                assert snippet.strip() not in text, (name, snippet)
+    meta = by_url[f"{base}/pages/{slug('ru-football.ua')}"]["source"]["metadata"]
+    assert meta["fetched_url"] == f"{base}/pages/{slug('ru-football.ua')}" and meta.get("title")
+
+
+def test_rerun_fetches_nothing_new(tmp_path, site):
+    path = sources_file(tmp_path, site)
+    store_dir = tmp_path / "store"
+    crawl_source(path, "corpus", str(store_dir))
+    before = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
+    hits = dict(site.hits)
+    report = crawl_source(path, "corpus", str(store_dir))
+    assert report["pages"].get("stored", 0) == 0 and "unchanged" not in report["pages"]
+    reasons = {s["reason"] for s in report["skipped"]}
+    assert reasons == {"not modified (HTTP 304)", "disallowed by robots.txt"}
+    # Nothing in the store changed, and no page was downloaded again in full.
+    assert {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()} == before
+    assert site.hits[f"/pages/{slug(PAGES[0])}"] == hits[f"/pages/{slug(PAGES[0])}"] + 1  # one conditional GET
+
+
+def test_crashed_run_is_finished_without_duplicates(tmp_path, site):
+    path = sources_file(tmp_path, site)
+    store = LocalStore(tmp_path / "store")
+    crawl_source(path, "corpus", str(tmp_path / "store"))
+    n_records = len(records(store))
+    # A crash after two documents were stored but before their crawl state was saved.
+    base = f"http://corpus.example:{site.port}"
+    lost = [f"{base}/pages/{slug(PAGES[0])}", f"{base}/pages/{slug(PAGES[1])}"]
+    for url in lost:
+        (tmp_path / "store" / state_key("corpus", url)).unlink()
+    report = crawl_source(path, "corpus", str(tmp_path / "store"))
+    assert report["pages"]["unchanged"] == 2  # fetched again, recognised, not rewritten
+    assert len(records(store)) == n_records
+    assert all(store.exists(state_key("corpus", url)) for url in lost)
+
+
+def test_one_source_of_several_and_unknown_source(tmp_path, site):
+    path = sources_file(tmp_path, site)
+    with pytest.raises(KeyError, match="no source named 'nope'"):
+        crawl_source(path, "nope", str(tmp_path / "store"))
+
+
+def test_deployments_follow_the_schedules(tmp_path, site):
+    [d] = deployments(sources_file(tmp_path, site), "s3://bucket/prefix")
+    assert d.name == "corpus"
+    [schedule] = d.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 * * *", "Europe/Berlin")
+    assert d.parameters["source_name"] == "corpus" and d.parameters["store_url"] == "s3://bucket/prefix"
+
+
+# --- fetch rules on their own --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "resolve", "reason"),
+    [
+        ("ftp://corpus.example/x", {}, "bad-scheme"),
+        ("http://a.example/", {"a.example": "127.0.0.1"}, "refused-address"),
+        ("http://a.example/", {"a.example": "10.1.2.3"}, "refused-address"),
+        ("http://a.example/", {"a.example": "169.254.169.254"}, "refused-address"),
+        ("http://a.example/", {"a.example": "::1"}, "refused-address"),
+        ("http://a.example/", {"a.example": "100.64.0.1"}, "refused-address"),
+    ],
+)
+def test_non_public_addresses_are_refused(url, resolve, reason):
+    with pytest.raises(FetchError) as err:
+        check_address(url, frozenset(), resolve)
+    assert err.value.reason == reason
+
+
+def test_public_and_explicitly_allowed_addresses_pass():
+    assert check_address("http://a.example/", frozenset(), {"a.example": "93.184.216.34"}) == "93.184.216.34"
+    assert check_address("http://a.example:8080/", frozenset({"a.example:8080"}), {"a.example": "127.0.0.1"}) == "127.0.0.1"
+
+
+def test_4xx_is_final_and_not_retried(site):
+    site.routes["/gone"] = Route(status=404)
+    fetcher = Fetcher(Policy(delay=0, retries=3, backoff=0, resolve=(("corpus.example", "127.0.0.1"),), allow_private=frozenset({f"corpus.example:{site.port}"})))
+    with pytest.raises(FetchError) as err:
+        fetcher.get(f"http://corpus.example:{site.port}/gone")
+    assert err.value.reason == "http-404" and site.hits["/gone"] == 1
+
+
+def test_per_host_delay_spaces_requests(site):
+    import time
+
+    site.routes["/a"] = Route(b"<html><body>a</body></html>")
+    fetcher = Fetcher(Policy(delay=0.3, resolve=(("corpus.example", "127.0.0.1"),), allow_private=frozenset({f"corpus.example:{site.port}"})))
+    start = time.monotonic()
+    for _ in range(3):
+        fetcher.get(f"http://corpus.example:{site.port}/a")
+    assert time.monotonic() - start >= 0.6
+
+
+def test_sources_file_mistakes_are_listed(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "sources:\n  - name: Bad\n    start: [ftp://x.example/]\n    schedule: {cron: '61 * * * *'}\n    limits: {max_pages: 0}\n    settings: {colour: red}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourcesError) as err:
+        load_sources(path)
+    message = str(err.value)
+    for expected in (
+        "sources[0].name: 'Bad'",
+        "sources[0].start[0].url: not an http(s) URL",
+        "sources[0].schedule: Invalid cron string",
+        "sources[0].limits.max_pages",
+        "sources[0].settings.colour: Extra inputs are not permitted",
+    ):
+        assert expected in message
