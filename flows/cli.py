@@ -4,6 +4,8 @@
     transnorm normalize PATH [--store URL] [--target-lang en] [--s3-endpoint URL]
                              [--glossary FILE] [--mode replace|annotate|keep] [--no-cache]
     transnorm models list | install PATH... | install --from-index PAIR | remove SPEC
+    transnorm crawl SOURCES.yaml [--source NAME] [--store URL]
+    transnorm serve SOURCES.yaml [--store URL]
 
 Exit status: 0 on success, 1 for bad input or a failed run (one line on stderr says why),
 2 for a usage error.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 DEFAULT_STORE = os.environ.get("TRANSNORM_STORE", "./transnorm-store")
@@ -80,8 +83,11 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         read_file(args.path, encoding=args.encoding)
         if args.glossary:
             read_glossary(args.glossary)
-    except (InputError, GlossaryError, FileNotFoundError) as exc:
+    except (InputError, GlossaryError) as exc:
         return _fail(str(exc))
+    problem = _check_models_dir(args.models_dir) or _check_tag(args.target_lang)
+    if problem:
+        return _fail(problem)
 
     _prefect_defaults(args.verbose)
     from flows.normalize_file import normalize_file
@@ -106,6 +112,22 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     return 0
 
 
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def _check_tag(tag: str) -> str | None:
+    if not _TAG.fullmatch(tag):
+        return f"--target-lang {tag!r} is not a BCP-47 language tag (e.g. en, de, pt-BR)"
+    return None
+
+
+def _check_models_dir(path: str | None) -> str | None:
+    # An explicit folder that is not there is a typo, not "no models": say so.
+    if path is not None and not os.path.isdir(path):
+        return f"--models-dir {path}: no such folder" if not os.path.exists(path) else f"--models-dir {path} is not a folder"
+    return None
+
+
 def format_summary(path: str, out: dict) -> str:
     s = out["summary"]
     per_lang = ", ".join(f"{lang} {n}" for lang, n in s["fragments_per_lang"].items()) or "none"
@@ -116,9 +138,11 @@ def format_summary(path: str, out: dict) -> str:
         f"  translated: {s['translated']}, untranslated: {s['untranslated']}, rejected: {s['rejected']}"
         f" (from cache: {s['from_cache']}, from glossary: {s['from_glossary']})",
     ]
-    for f in out.get("findings", []):
-        if f["kind"] == "foreign":
-            lines.append(f"    [{f['lang']}] {f['text']!r}")
+    if out.get("fragments"):
+        lines.append("  fragments found:")
+    for f in out.get("fragments", []):
+        how = f["status"] + (f" ({f['reason']})" if f.get("reason") and f["status"] != "translated" else "")
+        lines.append(f"    [{f['lang']}] {f['original']!r} -> {how}")
     for name in ("raw", "cleaned", "record"):
         lines.append(f"  {name}: {out['urls'][name]}")
     return "\n".join(lines)
@@ -127,6 +151,10 @@ def format_summary(path: str, out: dict) -> str:
 def cmd_models(args: argparse.Namespace) -> int:
     from ingest import models
 
+    if args.action != "install":
+        problem = _check_models_dir(args.models_dir)
+        if problem:
+            return _fail(problem)
     try:
         if args.action == "list":
             found = models.list_models(args.models_dir)
@@ -165,6 +193,57 @@ def cmd_models(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from ingest.sources import SourcesError, load_sources
+
+    try:
+        sources = load_sources(args.sources)
+    except (SourcesError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    names = [s.name for s in sources]
+    if args.source and args.source not in names:
+        return _fail(f"no source named {args.source!r} in {args.sources} (sources: {', '.join(names)})")
+    _prefect_defaults(args.verbose)
+    from flows.crawl import crawl_source
+
+    status = 0
+    for name in [args.source] if args.source else names:
+        try:
+            report = crawl_source(args.sources, name, args.store, s3_endpoint=args.s3_endpoint, models_dir=args.models_dir)
+        except Exception as exc:  # one source's failure does not stop the others
+            status = _fail(f"{name}: {type(exc).__name__}: {exc}")
+            continue
+        print(format_crawl_report(report))
+    return status
+
+
+def format_crawl_report(report: dict) -> str:
+    pages = ", ".join(f"{k} {v}" for k, v in report["pages"].items()) or "no pages"
+    langs = ", ".join(f"{k} {v}" for k, v in report["fragments_per_lang"].items()) or "none"
+    lines = [
+        f"{report['source']}: {pages}",
+        f"  fragments: {langs}; translated {report['translated']}, untranslated {report['untranslated']}",
+    ]
+    lines += [f"  failed {f['url']}: {f['reason']}" for f in report["failed"]]
+    return "\n".join(lines)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ingest.sources import SourcesError, load_sources
+
+    try:
+        load_sources(args.sources)
+    except (SourcesError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    _prefect_defaults(args.verbose)
+    from prefect import serve
+
+    from flows.crawl import deployments
+
+    serve(*deployments(os.path.abspath(args.sources), args.store, args.s3_endpoint, args.models_dir))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="transnorm", description="Find, repair and translate foreign fragments in mostly-English text.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -201,6 +280,18 @@ def build_parser() -> argparse.ArgumentParser:
     mr.add_argument("spec", metavar="SPEC")
     mr.add_argument("--version", default=None)
     m.set_defaults(func=cmd_models)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("sources", metavar="SOURCES.yaml")
+    common.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)")
+    common.add_argument("--s3-endpoint", default=None)
+    common.add_argument("--models-dir", default=None)
+    common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run log")
+    c = sub.add_parser("crawl", parents=[common], help="crawl the sources once (all, or --source NAME)")
+    c.add_argument("--source", default=None, metavar="NAME")
+    c.set_defaults(func=cmd_crawl)
+    sv = sub.add_parser("serve", parents=[common], help="serve the sources' scheduled crawls (Prefect serve)")
+    sv.set_defaults(func=cmd_serve)
     return p
 
 

@@ -13,18 +13,14 @@ failed (with reasons), fragments per language, translated and untranslated count
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from ingest.crawl import Discovery, Page, discover, fetch_page, policy_for, save_state
+from ingest.crawl import Discovery, crawl_batch, discover, policy_for
 from ingest.fetch import Fetcher
-from ingest.records import build_record, write_document
 from ingest.sources import Source, load_sources
 from ingest.store import open_store
-from normalize.pipeline import PIPELINE_VERSION, normalize_batch
 
 from .normalize_file import make_translator
 
@@ -39,23 +35,7 @@ def discover_task(source: Source, fetcher: Fetcher) -> Discovery:
 @task(name="crawl-batch", **_TASK)
 def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, translator, engine_id: str, workers: int) -> list[dict]:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
-    with ThreadPoolExecutor(max(1, min(workers, len(urls)))) as pool:
-        pages: list[Page] = list(pool.map(lambda u: fetch_page(u, source, fetcher, store), urls))
-    fetched = [p for p in pages if p.status == "fetched"]
-    results = normalize_batch([p.document.text for p in fetched], translator, source.settings.target_lang)
-    glossary = translator.glossary.digest if len(translator.glossary) else None
-    outcomes = {p.url: {"url": p.url, "status": p.status, "reason": p.reason} for p in pages}
-    for page, result in zip(fetched, results):
-        out = outcomes[page.url]
-        try:
-            record = build_record(page.document, result, PIPELINE_VERSION, engine_id, glossary)
-            report = write_document(store, page.document, record)
-            save_state(store, source.name, page.state)
-        except Exception as exc:  # one page's storage failure must not lose the batch
-            out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
-            continue
-        out.update(status="stored" if report.status == "written" else "unchanged", doc_id=page.document.doc_id, summary=result.summary())
-    return [outcomes[u] for u in urls]
+    return crawl_batch(source, urls, fetcher, store, translator, engine_id, workers)
 
 
 @flow(name="crawl-source", log_prints=False)

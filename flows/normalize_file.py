@@ -88,8 +88,9 @@ def normalize_file(
 
     ``glossary`` is a TSV or YAML glossary file, ``mode`` one of ``replace``,
     ``annotate``, ``keep``; ``cache`` turns the store's translation cache on or off.
-    Returns ``{"doc_id", "status", "keys", "urls", "summary", "findings",
-    "translation"}`` (``translation``: engine calls, cache hits and misses, glossary
+    Returns ``{"doc_id", "status", "keys", "urls", "summary", "findings", "fragments",
+    "translation"}`` (``fragments``: each foreign fragment's language, text, status and
+    reason) (``translation``: engine calls, cache hits and misses, glossary
     hits). Raises ``ingest.reading.InputError`` for bad input (nothing is stored then),
     ``normalize.glossary.GlossaryError`` for a bad glossary, ``ValueError`` for an
     unknown mode, and the store's errors once retries are spent.
@@ -106,5 +107,10 @@ def normalize_file(
         **asdict(report),
         "summary": result.summary(),
         "findings": [f.to_json() for f in result.findings],
+        "fragments": [
+            {"lang": c.lang, "original": c.original, "status": c.status, "reason": c.reason}
+            for c in result.changes
+            if c.kind == "foreign"
+        ],
         "translation": translator.stats.as_dict(),
     }

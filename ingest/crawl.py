@@ -11,6 +11,8 @@ Plain functions; the Prefect flow in ``flows/crawl.py`` batches and orchestrates
 * :func:`fetch_page` fetches one page (robots.txt first, conditional GET against the
   state) and returns a :class:`Page`: a decoded :class:`~ingest.reading.Document`, a
   skip, or a failure with its reason. It never raises for a bad page.
+* :func:`crawl_batch` fetches a batch of pages, normalizes them together and stores each
+  document and its crawl state; one page's failure is its own.
 * Crawl state lives in the store, so any worker resumes where another stopped::
 
       crawl/<source>/pages/<sha256(url)[:32]>.json
@@ -27,14 +29,19 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import courlan
 
+from normalize.pipeline import PIPELINE_VERSION, normalize_batch
+from normalize.translate import FragmentTranslator
+
 from .fetch import FetchError, Fetcher, Policy, Response
 from .reading import TEXT_HTML, Document, InputError, read_bytes
+from .records import build_record, write_document
 from .sources import Source
 from .store import Store
 
@@ -298,3 +305,32 @@ def _multibyte_utf8(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, translator: FragmentTranslator, engine_id: str, workers: int = 4) -> list[dict]:
+    """Fetch ``urls`` (``workers`` threads; the fetcher's per-host throttle keeps it
+    polite), normalize the fetched pages in one batch, store each document, then its
+    crawl state. Returns one outcome per URL, in order: ``{"url", "status", "reason"}``
+    with status ``stored``, ``unchanged`` (same output already stored), ``skipped`` or
+    ``failed``, plus ``doc_id`` and ``summary`` for stored pages. Never raises for a
+    page; a storage error fails only its page (its state is not saved, so the next run
+    tries again)."""
+    if not urls:
+        return []
+    with ThreadPoolExecutor(max(1, min(workers, len(urls)))) as pool:
+        pages: list[Page] = list(pool.map(lambda u: fetch_page(u, source, fetcher, store), urls))
+    fetched = [p for p in pages if p.status == "fetched"]
+    results = normalize_batch([p.document.text for p in fetched], translator, source.settings.target_lang)
+    glossary = translator.glossary.digest if len(translator.glossary) else None
+    outcomes = {p.url: {"url": p.url, "status": p.status, "reason": p.reason} for p in pages}
+    for page, result in zip(fetched, results):
+        out = outcomes[page.url]
+        try:
+            record = build_record(page.document, result, PIPELINE_VERSION, engine_id, glossary)
+            report = write_document(store, page.document, record)
+            save_state(store, source.name, page.state)
+        except Exception as exc:  # one page's storage failure must not lose the batch
+            out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
+            continue
+        out.update(status="stored" if report.status == "written" else "unchanged", doc_id=page.document.doc_id, summary=result.summary())
+    return [outcomes[u] for u in urls]

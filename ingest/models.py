@@ -97,8 +97,8 @@ def check_archive(path: str | Path) -> dict:
     with zipfile.ZipFile(path) as zf:
         names = [n for n in zf.namelist() if n.strip("/")]
         tops = {n.split("/")[0] for n in names}
-        if len(tops) != 1:
-            raise ModelError(f"{path}: expected one top-level folder, found {len(tops)}")
+        if len(tops) != 1 or all("/" not in n for n in names):
+            raise ModelError(f"{path}: not an argos model: expected one top-level folder holding metadata.json, model/ and the tokenizer")
         top = tops.pop()
         if any(".." in n.split("/") or n.startswith("/") for n in names):
             raise ModelError(f"{path}: unsafe path in archive")

@@ -110,7 +110,9 @@ def parse_yaml(text: str, name: str = "glossary.yaml") -> Glossary:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise GlossaryError(f"{name}: not valid YAML: {exc}") from None
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise GlossaryError(f"{name}: not valid YAML{line}: {getattr(exc, 'problem', None) or exc}") from None
     if data is None:
         data = []
     if not isinstance(data, list):

@@ -120,4 +120,21 @@ def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
     reasons = {c["reason"] for c in record["changes"] if c["kind"] == "foreign" and c["status"] == "untranslated"}
     assert reasons == {"no installed model ru->en"}
     assert "Posted 26 05, 2020 by CEO" in record["cleaned_text"]
+    assert "    [zh-Hant] '已發表 26 05, 2020 作者' -> translated\n" in out
+    assert "    [ru] 'не только' -> untranslated (no installed model ru->en)\n" in out
     assert str(record_path) in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--models-dir", "/nonexistent/models"], "--models-dir /nonexistent/models: no such folder"),
+        (["--target-lang", "english please"], "--target-lang 'english please' is not a BCP-47 language tag (e.g. en, de, pt-BR)"),
+        (["--glossary", "/nonexistent/g.tsv"], "no such glossary file: /nonexistent/g.tsv"),
+    ],
+)
+def test_normalize_option_mistakes_fail_before_any_work(tmp_path, seed_path, extra, message):
+    proc = run("normalize", str(seed_path), "--store", str(tmp_path / "store"), *extra)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"transnorm: error: {message}"
+    assert not (tmp_path / "store").exists()

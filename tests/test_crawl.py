@@ -275,3 +275,25 @@ def test_sources_file_mistakes_are_listed(tmp_path):
         "sources[0].settings.colour: Extra inputs are not permitted",
     ):
         assert expected in message
+
+
+def test_crawl_command_prints_the_report(tmp_path, site):
+    from .test_cli import run
+
+    proc = run("crawl", sources_file(tmp_path, site), "--source", "corpus", "--store", str(tmp_path / "store"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "corpus: failed 6, skipped 1, stored 9"
+    assert any(line.startswith("  failed ") and line.endswith("/big: too-large: " + line.split("too-large: ")[-1]) for line in lines)
+
+
+def test_deploy_files_are_valid():
+    import yaml
+
+    from .conftest import REPO
+
+    [source] = load_sources(REPO / "deploy" / "sources.yaml")
+    spec = yaml.safe_load((REPO / "deploy" / "prefect.yaml").read_text())
+    crawl = next(d for d in spec["deployments"] if d["entrypoint"] == "flows/crawl.py:crawl_source")
+    assert crawl["parameters"]["source_name"] == source.name
+    assert crawl["schedules"][0] == {"cron": source.schedule.cron, "timezone": source.schedule.timezone}

@@ -78,6 +78,7 @@ def test_reinstall_replaces_the_same_version(tmp_path, archives):
     [
         (lambda p: p.write_bytes(b"plain text"), "not a zip archive"),
         (lambda p: _zip(p, {"a/metadata.json": "{}", "b/x": ""}), "one top-level folder"),
+        (lambda p: _zip(p, {"x.txt": "hello"}), "one top-level folder"),
         (lambda p: _zip(p, {"a/model/model.bin": "", "a/sentencepiece.model": ""}), "no a/metadata.json"),
         (lambda p: _zip(p, {"a/metadata.json": "{", "a/model/x": "", "a/sentencepiece.model": ""}), "not JSON"),
         (lambda p: _zip(p, {"a/metadata.json": json.dumps({"from_code": "ru", "to_code": "en"}), "a/sentencepiece.model": ""}), "no a/model/"),

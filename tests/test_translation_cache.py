@@ -92,7 +92,7 @@ def test_yaml_glossary(tmp_path):
         ("g.yaml", "lang: ru\n", r"expected a list of entries"),
         ("g.yaml", "- {lang: ru, source: x}\n", r"entry 1: missing 'translation'"),
         ("g.yaml", "- {lang: ru, source: x, translation: y, note: z}\n", r"entry 1: unknown keys \['note'\]"),
-        ("g.yaml", "- [unclosed\n", r"not valid YAML"),
+        ("g.yaml", "- [unclosed\n", r"^[^\n]*g.yaml: not valid YAML \(line 2\)[^\n]*$"),
         ("g.csv", "ru,x,y\n", r"unknown glossary format .csv"),
     ],
 )
@@ -110,6 +110,8 @@ def test_glossary_that_is_not_utf8(tmp_path):
         read_glossary(path)
 
 
-def test_missing_glossary(tmp_path):
-    with pytest.raises(FileNotFoundError):
+def test_missing_glossary_or_a_directory(tmp_path):
+    with pytest.raises(GlossaryError, match="no such glossary file"):
         read_glossary(Path(tmp_path / "nope.tsv"))
+    with pytest.raises(GlossaryError, match="is a directory"):
+        read_glossary(tmp_path)

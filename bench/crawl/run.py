@@ -1,0 +1,131 @@
+"""Crawl throughput end to end on a local HTTP server, and Prefect's share of it.
+
+A real HTTP server on 127.0.0.1 (tests/http_site.py) serves ``--pages`` pages: the
+../shared/corpus/html pages in turn, each copy made distinct, listed in a sitemap. The
+same crawl runs twice in one process, into fresh local stores, with no translation model:
+
+* ``plain``: the plain functions the flow calls (discover, then ``crawl_batch`` per batch),
+  no Prefect;
+* ``flow``: the ``crawl-source`` flow on Prefect's ephemeral API (started and warmed up
+  before the clock).
+
+Orchestration share = (flow time - plain time) / flow time.
+
+    python bench/crawl/run.py [--pages 300] [--batch 20] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from ingest.crawl import crawl_batch, discover, policy_for  # noqa: E402
+from ingest.fetch import Fetcher  # noqa: E402
+from ingest.sources import load_sources  # noqa: E402
+from ingest.store import LocalStore  # noqa: E402
+from normalize.argos import ArgosEngine  # noqa: E402
+from normalize.translate import FragmentTranslator  # noqa: E402
+from tests.conftest import CORPUS  # noqa: E402
+from tests.http_site import Route, Site  # noqa: E402
+
+
+def serve(n: int) -> Site:
+    site = Site().start()
+    base = f"http://corpus.example:{site.port}"
+    html = sorted((CORPUS / "html").glob("*.html"))
+    html = [p for p in html if not p.name.endswith(".expected.html")]
+    urls = []
+    for i in range(n):
+        body = html[i % len(html)].read_bytes() + f"<!-- copy {i} -->".encode()
+        site.routes[f"/p/{i}"] = Route(body)
+        urls.append(f"{base}/p/{i}")
+    items = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    site.routes["/sitemap.xml"] = Route(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'.encode(), "application/xml"
+    )
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
+    return site
+
+
+def sources(folder: Path, site: Site, pages: int) -> str:
+    path = folder / "sources.yaml"
+    path.write_text(
+        f"""sources:
+  - name: bench
+    start: [{{url: "http://corpus.example:{site.port}/sitemap.xml", kind: sitemap}}]
+    limits: {{max_pages: {pages}}}
+    settings:
+      delay: 0
+      resolve: {{corpus.example: 127.0.0.1}}
+      allow_private: ["corpus.example:{site.port}"]
+""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def plain(path: str, store_dir: Path, batch: int, workers: int) -> dict:
+    [source] = load_sources(path)
+    fetcher = Fetcher(policy_for(source))
+    engine = ArgosEngine(store_dir / "no-models")
+    translator = FragmentTranslator(engine)
+    store = LocalStore(store_dir)
+    found = discover(source, fetcher)
+    outcomes = []
+    for i in range(0, len(found.urls), batch):
+        outcomes += crawl_batch(source, found.urls[i : i + batch], fetcher, store, translator, engine.identity(), workers)
+    return {o["status"]: sum(1 for x in outcomes if x["status"] == o["status"]) for o in outcomes}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=4)
+    args = ap.parse_args()
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.crawl import crawl_source
+
+    site = serve(args.pages)
+    try:
+        with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=120):
+            tmp = Path(tmp)
+            path = sources(tmp, site, args.pages)
+            models = str(tmp / "no-models")
+            # Warm up: imports, detectors, the Prefect API's first requests.
+            plain(path, tmp / "warm", args.batch, args.workers)
+            (tmp / "warm-flow").mkdir()
+            crawl_source(sources(tmp / "warm-flow", site, 5), "bench", str(tmp / "warm-flow" / "store"), models_dir=models, batch_size=args.batch)
+
+            t = time.perf_counter()
+            counts = plain(path, tmp / "plain", args.batch, args.workers)
+            t_plain = time.perf_counter() - t
+            t = time.perf_counter()
+            report = crawl_source(path, "bench", str(tmp / "flow"), models_dir=models, batch_size=args.batch, workers=args.workers)
+            t_flow = time.perf_counter() - t
+    finally:
+        site.stop()
+
+    stored = counts.get("stored", 0)
+    print(f"{args.pages} pages from ../shared/corpus/html on 127.0.0.1, batches of {args.batch}, {args.workers} fetch threads, no translation model")
+    print(f"plain functions: {t_plain:6.2f} s  {stored / t_plain:6.1f} pages/s  {counts}")
+    print(f"Prefect flow:    {t_flow:6.2f} s  {report['pages'].get('stored', 0) / t_flow:6.1f} pages/s  {report['pages']}")
+    print(f"orchestration share: {(t_flow - t_plain) / t_flow:.1%} of the flow's wall time")
+
+
+if __name__ == "__main__":
+    main()
