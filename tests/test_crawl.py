@@ -297,3 +297,17 @@ def test_deploy_files_are_valid():
     crawl = next(d for d in spec["deployments"] if d["entrypoint"] == "flows/crawl.py:crawl_source")
     assert crawl["parameters"]["source_name"] == source.name
     assert crawl["schedules"][0] == {"cron": source.schedule.cron, "timezone": source.schedule.timezone}
+
+
+def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_server, s3_bucket):
+    import boto3
+
+    path = sources_file(tmp_path, site)
+    url = f"s3://{s3_bucket}/transnorm"
+    first = crawl_source(path, "corpus", url, s3_endpoint=moto_server)
+    # "Another worker": nothing shared but the bucket.
+    second = crawl_source(path, "corpus", url, s3_endpoint=moto_server)
+    assert first["pages"]["stored"] == len(PAGES) + 3
+    assert second["pages"].get("stored", 0) == 0 and second["pages"]["skipped"] == len(PAGES) + 4
+    keys = [o["Key"] for o in boto3.client("s3", endpoint_url=moto_server).list_objects_v2(Bucket=s3_bucket, Prefix="transnorm/crawl/corpus/pages/")["Contents"]]
+    assert len(keys) == len(PAGES) + 3
