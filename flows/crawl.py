@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from ingest.crawl import Discovery, crawl_batch, discover, policy_for
 from ingest.fetch import Fetcher
+from ingest.runs import Manifest, new_run_id
 from ingest.sources import Source, load_sources
 from ingest.store import open_store
 
@@ -33,9 +34,20 @@ def discover_task(source: Source, fetcher: Fetcher) -> Discovery:
 
 
 @task(name="crawl-batch", **_TASK)
-def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, translator, engine_id: str, workers: int) -> list[dict]:
+def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, translator, engine_id: str, workers: int, run_id: str) -> list[dict]:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
-    return crawl_batch(source, urls, fetcher, store, translator, engine_id, workers)
+    return crawl_batch(source, urls, fetcher, store, translator, engine_id, workers, run_id)
+
+
+@task(name="write-manifest", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
+def manifest_task(store_url: str, s3_endpoint: str | None, run_id: str, outcomes: list[dict], found: Discovery) -> str:
+    manifest = Manifest(run_id)
+    for o in outcomes:
+        action = o["status"]
+        manifest.add(action, doc_id=o.get("doc_id"), version=o.get("version"), keys=o.get("keys"), sha256=o.get("sha256"), source=o["url"], reason=o.get("reason"))
+    for url, reason in found.failures:
+        manifest.add("failed", source=url, reason=reason)
+    return manifest.write(open_store(store_url, s3_endpoint=s3_endpoint))
 
 
 @flow(name="crawl-source", log_prints=False)
@@ -50,7 +62,8 @@ def crawl_source(
 ) -> dict:
     """Crawl the source ``source_name`` of the sources file ``sources_path`` once.
 
-    Returns the run report: ``{"source", "pages": {status: count}, "failed": [{url,
+    The run's manifest (``runs/<run_id>/manifest.jsonl``) is written last. Returns the
+    run report: ``{"run_id", "source", "pages": {status: count}, "failed": [{url,
     reason}], "refused": [...], "fragments_per_lang", "translated", "untranslated",
     "translation"}``. Raises :class:`~ingest.sources.SourcesError` for an invalid
     sources file and ``KeyError`` for an unknown source name; page failures never raise.
@@ -59,11 +72,13 @@ def crawl_source(
     source = _source(sources_path, source_name)
     fetcher = Fetcher(policy_for(source))
     translator, engine = make_translator(store_url, s3_endpoint, models_dir, source.settings.glossary)
+    run_id = new_run_id()
     found = discover_task(source, fetcher)
     outcomes: list[dict] = []
     for i in range(0, len(found.urls), batch_size):
-        outcomes += crawl_batch_task(source, found.urls[i : i + batch_size], fetcher, store_url, s3_endpoint, translator, engine.identity(), workers)
-    report = _report(source, found, outcomes, translator.stats.as_dict())
+        outcomes += crawl_batch_task(source, found.urls[i : i + batch_size], fetcher, store_url, s3_endpoint, translator, engine.identity(), workers, run_id)
+    manifest_task(store_url, s3_endpoint, run_id, outcomes, found)
+    report = {"run_id": run_id, **_report(source, found, outcomes, translator.stats.as_dict())}
     create_markdown_artifact(markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}")
     logger.info("%s: %s", source.name, report["pages"])
     return report

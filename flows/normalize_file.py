@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from ingest.glossaries import read_glossary
 from ingest.reading import Document, read_file
 from ingest.records import WriteReport, build_record, write_document
+from ingest.runs import Manifest, new_run_id
 from ingest.store import open_store
 from ingest.translation_cache import StoreTranslationCache
 from normalize.argos import ArgosEngine
@@ -39,10 +40,14 @@ def normalize_task(doc: Document, target_lang: str, translator: FragmentTranslat
 
 
 @task(name="store-document", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
-def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str, glossary: str | None) -> WriteReport:
+def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str, glossary: str | None, run_id: str) -> WriteReport:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
-    record = build_record(doc, result, PIPELINE_VERSION, engine, glossary)
-    return write_document(store, doc, record)
+    record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id)
+    report = write_document(store, doc, record)
+    manifest = Manifest(run_id)
+    manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=doc.source)
+    manifest.write(store)  # last: the run is complete once its manifest exists
+    return report
 
 
 def make_translator(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossary_path: str | None, cache: bool = True) -> tuple[FragmentTranslator, ArgosEngine]:
@@ -88,8 +93,8 @@ def normalize_file(
 
     ``glossary`` is a TSV or YAML glossary file, ``mode`` one of ``replace``,
     ``annotate``, ``keep``; ``cache`` turns the store's translation cache on or off.
-    Returns ``{"doc_id", "status", "keys", "urls", "summary", "findings", "fragments",
-    "translation"}`` (``fragments``: each foreign fragment's language, text, status and
+    Returns ``{"doc_id", "status", "version", "keys", "urls", "run_id", "summary",
+    "findings", "fragments", "translation"}`` (``fragments``: each foreign fragment's language, text, status and
     reason) (``translation``: engine calls, cache hits and misses, glossary
     hits). Raises ``ingest.reading.InputError`` for bad input (nothing is stored then),
     ``normalize.glossary.GlossaryError`` for a bad glossary, ``ValueError`` for an
@@ -100,11 +105,13 @@ def normalize_file(
     doc = read_task(path, encoding)
     result = normalize_task(doc, target_lang, translator, mode)
     digest = translator.glossary.digest if len(translator.glossary) else None
-    report = store_task(store_url, s3_endpoint, doc, result, engine.identity(), digest)
+    run_id = new_run_id()
+    report = store_task(store_url, s3_endpoint, doc, result, engine.identity(), digest, run_id)
     create_markdown_artifact(markdown=_markdown(doc, result, report), key="normalize-file-summary", description=doc.name)
     logger.info("%s: %s (%s)", doc.name, report.status, report.urls["record"])
     return {
         **asdict(report),
+        "run_id": run_id,
         "summary": result.summary(),
         "findings": [f.to_json() for f in result.findings],
         "fragments": [

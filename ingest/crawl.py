@@ -16,9 +16,11 @@ Plain functions; the Prefect flow in ``flows/crawl.py`` batches and orchestrates
 * Crawl state lives in the store, so any worker resumes where another stopped::
 
       crawl/<source>/pages/<sha256(url)[:32]>.json
-          {"url", "final_url", "etag", "last_modified", "sha256", "doc_id", "fetched_at"}
+          {"url", "final_url", "canonical_url", "etag", "last_modified", "sha256",
+           "doc_id", "fetched_at"}
 
-  written after the page's document is stored; a page whose state is missing is simply
+  written after the page's document is stored. A page's ``doc_id`` derives from its
+  canonical URL, so a changed page is a new version of the same document; a page whose state is missing is simply
   fetched again, and an unchanged document is not written twice (its fingerprint
   matches), so a crashed run re-run finishes without duplicates.
 """
@@ -30,7 +32,7 @@ import json
 import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -41,7 +43,7 @@ from normalize.translate import FragmentTranslator
 
 from .fetch import FetchError, Fetcher, Policy, Response
 from .reading import TEXT_HTML, Document, InputError, read_bytes
-from .records import build_record, write_document
+from .records import build_record, url_doc_id, write_document
 from .sources import Source
 from .store import Store
 
@@ -258,9 +260,12 @@ def fetch_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page
         doc = _document(url, response)
     except InputError as exc:
         return Page(url, "failed", f"unreadable: {exc}")
+    canonical = _canonical(doc.metadata.get("url"), response.url)
+    doc = replace(doc, doc_id=url_doc_id(canonical))
     state = {
         "url": url,
         "final_url": response.url,
+        "canonical_url": canonical,
         "etag": response.headers.get("etag"),
         "last_modified": response.headers.get("last-modified"),
         "sha256": digest,
@@ -289,8 +294,6 @@ def _document(url: str, response: Response) -> Document:
 
 
 def _with_url(doc: Document, response: Response) -> Document:
-    from dataclasses import replace
-
     meta = dict(doc.metadata)
     meta.setdefault("url", response.url)
     meta["fetched_url"] = response.url
@@ -307,12 +310,13 @@ def _multibyte_utf8(raw: bytes) -> bool:
     return True
 
 
-def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, translator: FragmentTranslator, engine_id: str, workers: int = 4) -> list[dict]:
+def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, translator: FragmentTranslator, engine_id: str, workers: int = 4, run_id: str | None = None) -> list[dict]:
     """Fetch ``urls`` (``workers`` threads; the fetcher's per-host throttle keeps it
     polite), normalize the fetched pages in one batch, store each document, then its
     crawl state. Returns one outcome per URL, in order: ``{"url", "status", "reason"}``
-    with status ``stored``, ``unchanged`` (same output already stored), ``skipped`` or
-    ``failed``, plus ``doc_id`` and ``summary`` for stored pages. Never raises for a
+    with status ``written``, ``relinked``, ``unchanged`` (this output already stored and
+    latest; see :func:`ingest.records.write_document`), ``skipped`` or ``failed``, plus
+    ``doc_id``, ``version``, ``keys``, ``sha256`` and ``summary`` for stored pages. Never raises for a
     page; a storage error fails only its page (its state is not saved, so the next run
     tries again)."""
     if not urls:
@@ -326,11 +330,22 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
     for page, result in zip(fetched, results):
         out = outcomes[page.url]
         try:
-            record = build_record(page.document, result, PIPELINE_VERSION, engine_id, glossary)
+            origin = {"kind": "crawl", "source": source.name, "url": page.state["canonical_url"]}
+            record = build_record(page.document, result, PIPELINE_VERSION, engine_id, glossary, origin, run_id)
             report = write_document(store, page.document, record)
             save_state(store, source.name, page.state)
         except Exception as exc:  # one page's storage failure must not lose the batch
             out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
             continue
-        out.update(status="stored" if report.status == "written" else "unchanged", doc_id=page.document.doc_id, summary=result.summary())
+        out.update(status=report.status, doc_id=page.document.doc_id, version=report.version, keys=report.keys,
+                   sha256=page.document.sha256, summary=result.summary())
     return [outcomes[u] for u in urls]
+
+
+def _canonical(declared: str | None, fetched: str) -> str:
+    """The page's canonical URL: what it declares (``<link rel=canonical>``, via
+    trafilatura's metadata) when that is an http(s) URL on the same host, else the URL it
+    was fetched from after redirects."""
+    if declared and urlsplit(declared).scheme in ("http", "https") and urlsplit(declared).hostname == urlsplit(fetched).hostname:
+        return declared
+    return fetched

@@ -1,15 +1,19 @@
 """The stored form of a normalized document: key layout, JSON record, write-once logic.
 
-Key layout (the same in a local folder and in a bucket, relative to the store's root):
+Key layout (the same in a local folder and in a bucket, relative to the store's root;
+docs/bucket.md is the full contract)::
 
-    raw/<doc_id>/<name>        the input bytes exactly as received
-    cleaned/<doc_id>.txt       the cleaned text, UTF-8
-    cleaned/<doc_id>.json      the JSON record (schema: ingest/schemas/record.v1.schema.json)
+    docs/<doc_id>/<version>/raw/<name>     the input bytes exactly as received
+    docs/<doc_id>/<version>/cleaned.txt    the cleaned text, UTF-8
+    docs/<doc_id>/<version>/record.json    the JSON record (ingest/schemas/record.v1.schema.json)
+    latest/<doc_id>.json                   pointer to the document's newest version
 
-The record is written last: a reader that finds ``cleaned/<doc_id>.json`` finds the other
-two complete (each object is itself written atomically by the store). Re-normalizing the
-same bytes with the same pipeline settings writes nothing: the stored record's
-``pipeline.fingerprint`` already matches.
+``version`` is the first 16 hex digits of the record's ``pipeline.fingerprint`` (input
+bytes, pipeline version, target language, engine and models, mode, glossary): the same
+input under the same settings is the same version and is never written twice; anything
+that changes the output is a new version, written beside the old ones, and the pointer
+moves to it. The pointer is written last: a reader that goes through ``latest/`` never
+sees a document half-written (each object is itself written atomically by the store).
 """
 
 from __future__ import annotations
@@ -25,21 +29,37 @@ from normalize.types import Result
 from .reading import Document
 from .store import Store
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
-def record_schema() -> dict:
-    """The JSON Schema (draft 2020-12) every record validates against."""
-    return json.loads(files("ingest").joinpath("schemas/record.v1.schema.json").read_text(encoding="utf-8"))
+def record_schema(name: str = "record") -> dict:
+    """A JSON Schema (draft 2020-12) of the bucket contract: ``record`` (every record),
+    ``latest`` (the pointers) or ``manifest-entry`` (a line of a run manifest)."""
+    return json.loads(files("ingest").joinpath(f"schemas/{name}.v1.schema.json").read_text(encoding="utf-8"))
 
 
-def keys_for(doc: Document) -> dict[str, str]:
-    """Store keys of ``doc``'s three objects."""
+def version_of(fingerprint: str) -> str:
+    """The version key of a record with this pipeline fingerprint."""
+    return fingerprint[:16]
+
+
+def keys_for(doc: Document, version: str) -> dict[str, str]:
+    """Store keys of ``doc``'s objects in ``version``, and of its latest pointer."""
+    base = f"docs/{doc.doc_id}/{version}"
     return {
-        "raw": f"raw/{doc.doc_id}/{doc.name}",
-        "cleaned": f"cleaned/{doc.doc_id}.txt",
-        "record": f"cleaned/{doc.doc_id}.json",
+        "raw": f"{base}/raw/{doc.name}",
+        "cleaned": f"{base}/cleaned.txt",
+        "record": f"{base}/record.json",
+        "latest": f"latest/{doc.doc_id}.json",
     }
+
+
+def url_doc_id(url: str) -> str:
+    """``doc_id`` of a crawled page: SHA-256 of its canonical URL (courlan-normalised),
+    first 32 hex digits, so every version of a page is one document."""
+    import courlan
+
+    return hashlib.sha256(courlan.normalize_url(url).encode("utf-8")).hexdigest()[:32]
 
 
 def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: str, mode: str = "replace", glossary: str | None = None) -> str:
@@ -53,18 +73,34 @@ def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: 
     return hashlib.sha256(json.dumps(basis, ensure_ascii=True).encode()).hexdigest()
 
 
-def build_record(doc: Document, result: Result, pipeline_version: str, engine: str, glossary: str | None = None) -> dict:
+def build_record(
+    doc: Document,
+    result: Result,
+    pipeline_version: str,
+    engine: str,
+    glossary: str | None = None,
+    origin: dict | None = None,
+    run_id: str | None = None,
+) -> dict:
     """The JSON record of ``doc`` normalized into ``result`` (a plain ``dict``).
 
     ``engine`` names the translation engine and its installed models, ``glossary`` is
-    the SHA-256 digest of the glossary used (``None``: none). Offsets in ``findings``
+    the SHA-256 digest of the glossary used (``None``: none). ``origin`` says where the
+    document came from: ``{"kind": "upload"}`` (default) or ``{"kind": "crawl",
+    "source": name, "url": canonical URL}``; ``run_id`` names the run that wrote it.
+    Offsets in ``findings``
     index ``original_text``; ``changes`` carry ``original_span`` (into
     ``original_text``) and ``new_span`` (into ``cleaned_text``), all in code points.
     """
+    fp = fingerprint(doc, pipeline_version, result.target_lang, engine, result.mode, glossary)
+    version = version_of(fp)
     return {
         "schema_version": SCHEMA_VERSION,
         "doc_id": doc.doc_id,
+        "version": version,
+        "run_id": run_id,
         "source": {
+            "origin": origin or {"kind": "upload"},
             "name": doc.name,
             "path": doc.source,
             "content_type": doc.content_type,
@@ -80,12 +116,12 @@ def build_record(doc: Document, result: Result, pipeline_version: str, engine: s
             "engine": engine,
             "mode": result.mode,
             "glossary": glossary,
-            "fingerprint": fingerprint(doc, pipeline_version, result.target_lang, engine, result.mode, glossary),
+            "fingerprint": fp,
         },
         "processed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "main_lang": result.main_lang,
         "summary": result.summary(),
-        "keys": keys_for(doc),
+        "keys": keys_for(doc, version),
         "original_text": result.original_text,
         "cleaned_text": result.cleaned_text,
         "findings": [f.to_json() for f in result.findings],
@@ -93,42 +129,82 @@ def build_record(doc: Document, result: Result, pipeline_version: str, engine: s
     }
 
 
+def pointer(record: dict) -> dict:
+    """The ``latest/<doc_id>.json`` pointer for ``record``: enough to list and filter
+    documents without reading their records (schema: ingest/schemas/latest.v1.schema.json)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "doc_id": record["doc_id"],
+        "version": record["version"],
+        "keys": record["keys"],
+        "source": {k: record["source"][k] for k in ("origin", "name", "path", "content_type", "sha256")},
+        "main_lang": record["main_lang"],
+        "fragment_langs": sorted(record["summary"]["fragments_per_lang"]),
+        "pipeline": {k: record["pipeline"][k] for k in ("version", "fingerprint")},
+        "processed_at": record["processed_at"],
+        "run_id": record["run_id"],
+    }
+
+
 @dataclass(frozen=True)
 class WriteReport:
-    """What :func:`write_document` did: ``status`` is ``written`` or ``unchanged``."""
+    """What :func:`write_document` did.
+
+    ``status``: ``written`` (a new version, pointer moved to it), ``unchanged`` (this
+    version is stored and is the latest: nothing written) or ``relinked`` (this version
+    was stored already; only the pointer moved back to it).
+    """
 
     doc_id: str
     status: str
+    version: str
     keys: dict[str, str]
     urls: dict[str, str]
 
 
-def write_document(store: Store, doc: Document, record: dict) -> WriteReport:
-    """Store raw bytes, cleaned text and record of ``doc``, record last.
+def object_metadata(record: dict) -> dict[str, str]:
+    """User metadata put on every object of a version, for readers that filter with a
+    HEAD request; non-ASCII values are percent-encoded by the store."""
+    origin = record["source"]["origin"]
+    return {
+        "doc-id": record["doc_id"],
+        "version": record["version"],
+        "schema-version": record["schema_version"],
+        "main-lang": record["main_lang"],
+        "fragment-langs": ",".join(sorted(record["summary"]["fragments_per_lang"])),
+        "pipeline-version": record["pipeline"]["version"],
+        "source-name": record["source"]["name"],
+        "origin": origin["kind"] + (f":{origin['source']}" if origin.get("source") else ""),
+    }
 
-    Writes nothing when the stored record has the same pipeline fingerprint. Errors of
-    the store (``OSError``, botocore errors) propagate; a failed run leaves no record, so
-    a reader never sees the document half-written.
+
+def write_document(store: Store, doc: Document, record: dict) -> WriteReport:
+    """Store ``doc``'s raw bytes, cleaned text and record as a version, then point
+    ``latest/<doc_id>.json`` at it (see the module docstring for the policy).
+
+    Errors of the store (``OSError``, botocore errors) propagate; a run that fails midway
+    leaves the pointer where it was, so readers keep seeing the previous version whole.
     """
-    keys = keys_for(doc)
+    keys = record["keys"]
     urls = {name: store.url_for(key) for name, key in keys.items()}
+    version = record["version"]
     if store.exists(keys["record"]):
         try:
-            stored = json.loads(store.get(keys["record"]))
+            current = json.loads(store.get(keys["latest"]))
         except (KeyError, ValueError):
-            stored = {}
-        if stored.get("pipeline", {}).get("fingerprint") == record["pipeline"]["fingerprint"]:
-            return WriteReport(doc.doc_id, "unchanged", keys, urls)
-    langs = sorted({f["lang"] for f in record["findings"] if f["kind"] == "foreign"})
-    meta = {
-        "doc-id": doc.doc_id,
-        "main-lang": record["main_lang"],
-        "fragment-langs": ",".join(langs),
-        "pipeline-version": record["pipeline"]["version"],
-        "source-name": doc.name,
-    }
+            current = None
+        if current is not None and current.get("version") == version:
+            return WriteReport(doc.doc_id, "unchanged", version, keys, urls)
+        stored = json.loads(store.get(keys["record"]))
+        _put_pointer(store, stored)
+        return WriteReport(doc.doc_id, "relinked", version, keys, urls)
+    meta = object_metadata(record)
     store.put(keys["raw"], doc.raw, f"{doc.content_type}; charset={doc.charset}", meta)
     store.put(keys["cleaned"], record["cleaned_text"].encode("utf-8"), "text/plain; charset=utf-8", meta)
-    body = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
-    store.put(keys["record"], body, "application/json", meta)
-    return WriteReport(doc.doc_id, "written", keys, urls)
+    store.put(keys["record"], json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"), "application/json", meta)
+    _put_pointer(store, record)
+    return WriteReport(doc.doc_id, "written", version, keys, urls)
+
+
+def _put_pointer(store: Store, record: dict) -> None:
+    store.put(record["keys"]["latest"], json.dumps(pointer(record), ensure_ascii=False).encode("utf-8"), "application/json", object_metadata(record))

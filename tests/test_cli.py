@@ -114,7 +114,7 @@ def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
     assert "homoglyphs repaired: 1" in out
     # The sample glossary translates the byline; no model is installed for the rest.
     assert "translated: 1, untranslated: 2, rejected: 0 (from cache: 0, from glossary: 1)" in out
-    records = list(store.glob("cleaned/*.json"))
+    records = list(store.glob("docs/*/*/record.json"))
     [record_path] = records
     record = json.loads(record_path.read_text(encoding="utf-8"))
     reasons = {c["reason"] for c in record["changes"] if c["kind"] == "foreign" and c["status"] == "untranslated"}

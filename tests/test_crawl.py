@@ -108,11 +108,11 @@ def sources_file(tmp_path, site, **settings) -> str:
 
 
 def records(store: LocalStore) -> dict[str, dict]:
+    """Latest records by the URL they were fetched from, found as readers find them."""
     out = {}
-    for key in store.list("cleaned/"):
-        if key.endswith(".json"):
-            r = json.loads(store.get(key))
-            out[r["source"]["path"]] = r
+    for key in store.list("latest/"):
+        r = json.loads(store.get(json.loads(store.get(key))["keys"]["record"]))
+        out[r["source"]["path"]] = r
     return out
 
 
@@ -132,7 +132,7 @@ def test_first_run_fetches_stores_and_reports_every_failure(tmp_path, site):
     assert {s["url"]: s["reason"] for s in report["skipped"]} == {f"{base}/private-area/secret": "disallowed by robots.txt"}
     # trafilatura's sitemap parser already drops links to other domains; none get further.
     assert report["refused"] == []
-    assert report["pages"] == {"failed": 6, "skipped": 1, "stored": len(PAGES) + 3}  # + flaky, gbk, the feed's post
+    assert report["pages"] == {"failed": 6, "skipped": 1, "written": len(PAGES) + 3}  # + flaky, gbk, the feed's post
 
     assert site.hits["/private-area/secret"] == 0  # robots.txt obeyed: never fetched
     assert site.hits["/flaky"] == 3  # 500, 503, then 200
@@ -176,11 +176,14 @@ def test_rerun_fetches_nothing_new(tmp_path, site):
     before = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
     hits = dict(site.hits)
     report = crawl_source(path, "corpus", str(store_dir))
-    assert report["pages"].get("stored", 0) == 0 and "unchanged" not in report["pages"]
+    assert report["pages"].get("written", 0) == 0 and "unchanged" not in report["pages"]
     reasons = {s["reason"] for s in report["skipped"]}
     assert reasons == {"not modified (HTTP 304)", "disallowed by robots.txt"}
-    # Nothing in the store changed, and no page was downloaded again in full.
-    assert {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()} == before
+    # Nothing in the store changed but the new run's manifest, and no page was downloaded
+    # again in full.
+    after = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
+    assert [p.relative_to(store_dir).as_posix() for p in after if p not in before] == [f"runs/{report['run_id']}/manifest.jsonl"]
+    assert {p: t for p, t in after.items() if p in before} == before
     assert site.hits[f"/pages/{slug(PAGES[0])}"] == hits[f"/pages/{slug(PAGES[0])}"] + 1  # one conditional GET
 
 
@@ -283,7 +286,7 @@ def test_crawl_command_prints_the_report(tmp_path, site):
     proc = run("crawl", sources_file(tmp_path, site), "--source", "corpus", "--store", str(tmp_path / "store"))
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
-    assert lines[0] == "corpus: failed 6, skipped 1, stored 9"
+    assert lines[0] == "corpus: failed 6, skipped 1, written 9"
     assert any(line.startswith("  failed ") and line.endswith("/big: too-large: " + line.split("too-large: ")[-1]) for line in lines)
 
 
@@ -307,7 +310,7 @@ def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_serve
     first = crawl_source(path, "corpus", url, s3_endpoint=moto_server)
     # "Another worker": nothing shared but the bucket.
     second = crawl_source(path, "corpus", url, s3_endpoint=moto_server)
-    assert first["pages"]["stored"] == len(PAGES) + 3
-    assert second["pages"].get("stored", 0) == 0 and second["pages"]["skipped"] == len(PAGES) + 4
+    assert first["pages"]["written"] == len(PAGES) + 3
+    assert second["pages"].get("written", 0) == 0 and second["pages"]["skipped"] == len(PAGES) + 4
     keys = [o["Key"] for o in boto3.client("s3", endpoint_url=moto_server).list_objects_v2(Bucket=s3_bucket, Prefix="transnorm/crawl/corpus/pages/")["Contents"]]
     assert len(keys) == len(PAGES) + 3

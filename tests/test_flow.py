@@ -36,7 +36,8 @@ def ru_en_models(tmp_path_factory):
 
 
 def _records(store) -> list[dict]:
-    return [json.loads(store.get(k)) for k in store.list("cleaned/") if k.endswith(".json")]
+    """The latest record of every document, found the way readers find them."""
+    return [json.loads(store.get(json.loads(store.get(k))["keys"]["record"])) for k in store.list("latest/")]
 
 
 def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_models):
@@ -45,8 +46,10 @@ def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_model
     assert out["status"] == "written"
     store = LocalStore(store_dir)
     doc_id = out["doc_id"]
+    version = out["version"]
+    base = f"docs/{doc_id}/{version}"
     assert sorted(k for k in store.list() if not k.startswith("cache/")) == sorted(
-        [f"raw/{doc_id}/article-mixed-ru-zh.txt", f"cleaned/{doc_id}.txt", f"cleaned/{doc_id}.json"]
+        [f"{base}/raw/article-mixed-ru-zh.txt", f"{base}/cleaned.txt", f"{base}/record.json", f"latest/{doc_id}.json", f"runs/{out['run_id']}/manifest.jsonl"]
     )
     # The model's two answers went to the translation cache, one entry per source text.
     cached = [json.loads(store.get(k)) for k in store.list("cache/translations/")]
@@ -55,11 +58,12 @@ def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_model
         ("translate-ru_en", "1.0", "не только", "for the heads"),
     ]
     assert out["translation"]["engine_calls"] == 1 and out["translation"]["cache_misses"] == 2
-    assert store.get(f"raw/{doc_id}/article-mixed-ru-zh.txt") == seed_path.read_bytes()
+    assert store.get(f"{base}/raw/article-mixed-ru-zh.txt") == seed_path.read_bytes()
 
     [record] = _records(store)
     jsonschema.validate(record, record_schema())
-    cleaned = store.get(f"cleaned/{doc_id}.txt").decode("utf-8")
+    assert record["version"] == version and record["run_id"] == out["run_id"]
+    cleaned = store.get(f"{base}/cleaned.txt").decode("utf-8")
     assert cleaned == record["cleaned_text"]
     assert "of a military" in cleaned and "\u00a0" not in cleaned
     assert "For the heads The rewards" in cleaned  # heading translated, capitalised in place
@@ -88,7 +92,12 @@ def test_rerun_writes_nothing_new(tmp_path, seed_path):
     second = normalize_file(str(seed_path), str(store_dir))
     assert (first["status"], second["status"]) == ("written", "unchanged")
     assert first["doc_id"] == second["doc_id"]
-    assert {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()} == mtimes
+    after = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
+    # Nothing rewritten; the only new object is the second run's manifest, which says so.
+    assert {p: t for p, t in after.items() if p not in mtimes}.keys() == {store_dir / "runs" / second["run_id"] / "manifest.jsonl"}
+    assert {p: t for p, t in after.items() if p in mtimes} == mtimes
+    entry = json.loads((store_dir / "runs" / second["run_id"] / "manifest.jsonl").read_text())
+    assert (entry["action"], entry["doc_id"], entry["version"]) == ("unchanged", first["doc_id"], first["version"])
 
 
 def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
@@ -98,20 +107,24 @@ def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
     listed = s3.list_objects_v2(Bucket=s3_bucket)["Contents"]
     keys = sorted(o["Key"] for o in listed)
     doc_id = first["doc_id"]
+    base = f"transnorm/docs/{doc_id}/{first['version']}"
     assert keys == sorted(
-        [f"transnorm/raw/{doc_id}/article-mixed-ru-zh.txt", f"transnorm/cleaned/{doc_id}.json", f"transnorm/cleaned/{doc_id}.txt"]
+        [f"{base}/raw/article-mixed-ru-zh.txt", f"{base}/record.json", f"{base}/cleaned.txt",
+         f"transnorm/latest/{doc_id}.json", f"transnorm/runs/{first['run_id']}/manifest.jsonl"]
     )
-    head = s3.head_object(Bucket=s3_bucket, Key=f"transnorm/cleaned/{doc_id}.txt")
+    head = s3.head_object(Bucket=s3_bucket, Key=f"{base}/cleaned.txt")
     assert head["ContentType"] == "text/plain; charset=utf-8"
     assert head["Metadata"]["fragment-langs"] == "ru,zh-Hant"
-    record = json.loads(s3.get_object(Bucket=s3_bucket, Key=f"transnorm/cleaned/{doc_id}.json")["Body"].read())
+    record = json.loads(s3.get_object(Bucket=s3_bucket, Key=f"{base}/record.json")["Body"].read())
     jsonschema.validate(record, record_schema())
 
     etags = {o["Key"]: (o["ETag"], o["LastModified"]) for o in listed}
     second = normalize_file(str(seed_path), url, s3_endpoint=moto_server)
     assert second["status"] == "unchanged"
     after = {o["Key"]: (o["ETag"], o["LastModified"]) for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]}
-    assert after == etags
+    # Only the second run's manifest is new; no document object was rewritten.
+    assert {k: v for k, v in after.items() if "/runs/" not in k} == {k: v for k, v in etags.items() if "/runs/" not in k}
+    assert len([k for k in after if "/runs/" in k]) == 2
 
 
 @pytest.mark.parametrize(
@@ -143,7 +156,7 @@ def test_cache_serves_a_second_document_from_the_store(tmp_path, ru_en_models):
     second = normalize_file(str(b), store_dir, models_dir=ru_en_models)
     assert (first["translation"]["engine_calls"], second["translation"]["engine_calls"]) == (1, 0)
     assert second["translation"]["cache_hits"] == 1
-    record = json.loads(LocalStore(store_dir).get(f"cleaned/{second['doc_id']}.json"))
+    record = json.loads(LocalStore(store_dir).get(second["keys"]["record"]))
     [change] = [c for c in record["changes"] if c["kind"] == "foreign"]
     assert (change["replacement"], change["cache"], change["route"]) == ("for the heads", "hit", ["ru", "en"])
     assert record["summary"]["from_cache"] == 1
@@ -159,7 +172,7 @@ def test_glossary_and_annotate_mode(tmp_path, seed_path, seed_text, ru_en_models
     glossary = Path(__file__).resolve().parents[1] / "deploy" / "glossary.tsv"
     store_dir = tmp_path / "store"
     out = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models, glossary=str(glossary), mode="annotate")
-    record = json.loads(LocalStore(store_dir).get(f"cleaned/{out['doc_id']}.json"))
+    record = json.loads(LocalStore(store_dir).get(out["keys"]["record"]))
     jsonschema.validate(record, record_schema())
     assert record["pipeline"]["mode"] == "annotate"
     assert record["pipeline"]["glossary"] is not None and len(record["pipeline"]["glossary"]) == 64

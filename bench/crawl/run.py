@@ -120,10 +120,10 @@ def main() -> None:
     finally:
         site.stop()
 
-    stored = counts.get("stored", 0)
+    stored = counts.get("written", 0)
     print(f"{args.pages} pages from ../shared/corpus/html on 127.0.0.1, batches of {args.batch}, {args.workers} fetch threads, no translation model")
     print(f"plain functions: {t_plain:6.2f} s  {stored / t_plain:6.1f} pages/s  {counts}")
-    print(f"Prefect flow:    {t_flow:6.2f} s  {report['pages'].get('stored', 0) / t_flow:6.1f} pages/s  {report['pages']}")
+    print(f"Prefect flow:    {t_flow:6.2f} s  {report['pages'].get('written', 0) / t_flow:6.1f} pages/s  {report['pages']}")
     print(f"orchestration share: {(t_flow - t_plain) / t_flow:.1%} of the flow's wall time")
 
 

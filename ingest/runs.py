@@ -1,0 +1,66 @@
+"""Per-run manifests: what a run did to every document it touched.
+
+``runs/<run_id>/manifest.jsonl`` holds one JSON object per line (schema:
+ingest/schemas/manifest-entry.v1.schema.json)::
+
+    {"run_id", "doc_id", "action", "version", "keys", "sha256", "source", "reason"}
+
+``action`` is ``written``, ``relinked``, ``unchanged``, ``skipped`` or ``failed``;
+``reason`` says why for the last two. The manifest is written once, after every document
+of the run, so a reader may treat a run as complete exactly when its manifest exists.
+
+``run_id`` is ``<UTC time>-<8 hex>`` (``20261129T235316Z-1a2b3c4d``): sorting run ids
+sorts runs by start time.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .store import Store
+
+ACTIONS = ("written", "relinked", "unchanged", "skipped", "failed")
+
+
+def new_run_id(now: datetime | None = None, suffix: str | None = None) -> str:
+    """A run id for a run starting ``now`` (default: the current UTC time)."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{suffix or secrets.token_hex(4)}"
+
+
+def manifest_key(run_id: str) -> str:
+    return f"runs/{run_id}/manifest.jsonl"
+
+
+@dataclass
+class Manifest:
+    """Entries of one run, written with :meth:`write` when the run ends."""
+
+    run_id: str
+    entries: list[dict] = field(default_factory=list)
+
+    def add(self, action: str, *, doc_id: str | None = None, version: str | None = None, keys: dict | None = None,
+            sha256: str | None = None, source: str | None = None, reason: str | None = None) -> None:
+        """Record one document; raises ``ValueError`` for an unknown ``action``."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown manifest action {action!r}")
+        self.entries.append(
+            {"run_id": self.run_id, "doc_id": doc_id, "action": action, "version": version, "keys": keys,
+             "sha256": sha256, "source": source, "reason": reason}
+        )
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for e in self.entries:
+            out[e["action"]] = out.get(e["action"], 0) + 1
+        return dict(sorted(out.items()))
+
+    def write(self, store: Store) -> str:
+        """Write ``runs/<run_id>/manifest.jsonl`` (one PUT: complete or absent); returns the key."""
+        body = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries)
+        key = manifest_key(self.run_id)
+        store.put(key, body.encode("utf-8"), "application/x-ndjson; charset=utf-8", {"run-id": self.run_id, "documents": str(len(self.entries))})
+        return key
