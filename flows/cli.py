@@ -6,6 +6,9 @@
     transnorm models list | install PATH... | install --from-index PAIR | remove SPEC
     transnorm crawl SOURCES.yaml [--source NAME] [--store URL]
     transnorm serve SOURCES.yaml [--store URL]
+    transnorm ls [--source S] [--since T] [--until T] [--lang L] [--run R] [--format table|jsonl]
+    transnorm cat DOC_ID [--json | --original] [--version V]
+    transnorm runs [--limit N]
 
 Exit status: 0 on success, 1 for bad input or a failed run (one line on stderr says why),
 2 for a usage error.
@@ -244,6 +247,54 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reader(args: argparse.Namespace):
+    from flows.stores import open_store
+    from ingest.reader import Reader
+
+    return Reader(open_store(args.store, s3_endpoint=args.s3_endpoint))
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    try:
+        reader = _reader(args)
+        docs = reader.documents(source=args.source, lang=args.lang, since=args.since, until=args.until, run=args.run)
+        for d in docs:
+            if args.format == "jsonl":
+                print(json.dumps({"doc_id": d.doc_id, "version": d.version, "processed_at": d.processed_at, "source": d.origin,
+                                  "path": d.source["path"], "main_lang": d.main_lang, "fragment_langs": list(d.fragment_langs),
+                                  "run_id": d.run_id}, ensure_ascii=False))
+            else:
+                langs = ",".join(d.fragment_langs) or "-"
+                print(f"{d.doc_id}  {d.version}  {d.processed_at}  {d.main_lang:<5} {langs:<12} {d.origin:<10} {d.source['path']}")
+    except KeyError:
+        return _fail(f"no finished run {args.run!r} in {args.store} (unknown, or still running)")
+    except ValueError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_cat(args: argparse.Namespace) -> int:
+    reader = _reader(args)
+    try:
+        if args.original:
+            sys.stdout.buffer.write(reader.original(args.doc_id, args.version))
+        elif args.json:
+            print(json.dumps(reader.record(args.doc_id, args.version), ensure_ascii=False, indent=1))
+        else:
+            sys.stdout.write(reader.cleaned_text(args.doc_id, args.version))
+    except KeyError:
+        what = f"version {args.version} of " if args.version else ""
+        return _fail(f"no {what}document {args.doc_id} in {args.store}")
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    for run in _reader(args).runs(args.limit):
+        counts = ", ".join(f"{k} {v}" for k, v in run.counts.items()) or "no documents"
+        print(f"{run.run_id}  {counts}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="transnorm", description="Find, repair and translate foreign fragments in mostly-English text.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -292,6 +343,28 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_crawl)
     sv = sub.add_parser("serve", parents=[common], help="serve the sources' scheduled crawls (Prefect serve)")
     sv.set_defaults(func=cmd_serve)
+
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)")
+    store.add_argument("--s3-endpoint", default=None)
+    ls = sub.add_parser("ls", parents=[store], help="list stored documents (latest versions)")
+    ls.add_argument("--source", default=None, help="upload, or a crawl source's name")
+    ls.add_argument("--lang", default=None, help="main or fragment language (BCP-47; zh matches zh-Hant)")
+    ls.add_argument("--since", default=None, help="processed at or after (ISO 8601, UTC if no zone)")
+    ls.add_argument("--until", default=None, help="processed before (ISO 8601)")
+    ls.add_argument("--run", default=None, help="documents written by this run")
+    ls.add_argument("--format", choices=("table", "jsonl"), default="table")
+    ls.set_defaults(func=cmd_ls)
+    ct = sub.add_parser("cat", parents=[store], help="print a document's cleaned text, record or original")
+    ct.add_argument("doc_id", metavar="DOC_ID")
+    how = ct.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true", help="the JSON record")
+    how.add_argument("--original", action="store_true", help="the input bytes as received")
+    ct.add_argument("--version", default=None, help="a stored version (default: the latest)")
+    ct.set_defaults(func=cmd_cat)
+    rn = sub.add_parser("runs", parents=[store], help="recent finished runs with their counts")
+    rn.add_argument("--limit", type=int, default=20)
+    rn.set_defaults(func=cmd_runs)
     return p
 
 

@@ -21,7 +21,7 @@ from ingest.crawl import Discovery, crawl_batch, discover, policy_for
 from ingest.fetch import Fetcher
 from ingest.runs import Manifest, new_run_id
 from ingest.sources import Source, load_sources
-from ingest.store import open_store
+from .stores import open_store
 
 from .normalize_file import make_translator
 

@@ -17,7 +17,7 @@ from ingest.glossaries import read_glossary
 from ingest.reading import Document, read_file
 from ingest.records import WriteReport, build_record, write_document
 from ingest.runs import Manifest, new_run_id
-from ingest.store import open_store
+from flows.stores import open_store
 from ingest.translation_cache import StoreTranslationCache
 from normalize.argos import ArgosEngine
 from normalize.glossary import Glossary

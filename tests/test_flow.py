@@ -191,3 +191,26 @@ def test_glossary_and_annotate_mode(tmp_path, seed_path, seed_text, ru_en_models
     # A changed mode is a changed output: the same file is written again, not skipped.
     again = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models, glossary=str(glossary))
     assert again["status"] == "written"
+
+
+def test_store_from_a_prefect_aws_block_never_shows_its_secret(moto_server, s3_bucket, seed_path, caplog):
+    from prefect_aws import AwsCredentials, S3Bucket
+
+    secret = "s3cr3t-Do-Not-Print-9f8e7d"
+    credentials = AwsCredentials(
+        aws_access_key_id="AKIATESTBLOCK",
+        aws_secret_access_key=secret,
+        region_name="us-east-1",
+        aws_client_parameters={"endpoint_url": moto_server},
+    )
+    S3Bucket(bucket_name=s3_bucket, bucket_folder="via-block", credentials=credentials).save("transnorm-test-bucket", overwrite=True)
+    out = normalize_file(str(seed_path), "prefect-block://transnorm-test-bucket")
+    s3 = boto3.client("s3", endpoint_url=moto_server)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]}
+    assert f"via-block/latest/{out['doc_id']}.json" in keys
+    assert all(secret not in url for url in out["urls"].values())
+    assert secret not in caplog.text and secret not in json.dumps(out)
+    record = json.loads(s3.get_object(Bucket=s3_bucket, Key=f"via-block/{out['keys']['record']}")["Body"].read())
+    assert secret not in json.dumps(record)
+    with pytest.raises(ValueError, match="no S3Bucket block named 'missing-block'"):
+        normalize_file(str(seed_path), "prefect-block://missing-block")
