@@ -9,6 +9,7 @@
     transnorm ls [--source S] [--since T] [--until T] [--lang L] [--run R] [--format table|jsonl]
     transnorm cat DOC_ID [--json | --original] [--version V]
     transnorm runs [--limit N]
+    transnorm api --config API.yaml [--host H] [--port P]
 
 Exit status: 0 on success, 1 for bad input or a failed run (one line on stderr says why),
 2 for a usage error.
@@ -295,6 +296,21 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_api(args: argparse.Namespace) -> int:
+    _prefect_defaults(False)
+    from flows.api import create_app, load_settings, serve
+
+    try:
+        settings = load_settings(args.config)
+        if not settings.tokens:
+            return _fail(f"{args.config}: no tokens configured (set the environment variables it names); without one nobody can use the service")
+        app = create_app(settings)
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc))
+    serve(app, args.host, args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="transnorm", description="Find, repair and translate foreign fragments in mostly-English text.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -365,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
     rn = sub.add_parser("runs", parents=[store], help="recent finished runs with their counts")
     rn.add_argument("--limit", type=int, default=20)
     rn.set_defaults(func=cmd_runs)
+
+    ap = sub.add_parser("api", help="serve the HTTP upload API (FastAPI on uvicorn)")
+    ap.add_argument("--config", required=True, help="YAML settings: tokens, store, limits (see deploy/api.yaml)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8080)
+    ap.set_defaults(func=cmd_api)
     return p
 
 

@@ -1,0 +1,480 @@
+"""HTTP upload service: normalize one file over the network (FastAPI, served by uvicorn).
+
+    transnorm api --config deploy/api.yaml [--host 127.0.0.1] [--port 8080]
+
+Endpoints (all JSON unless said otherwise; errors are ``{"error": {"code", "message"}}``
+with the stable codes listed in :data:`ERRORS`):
+
+* ``POST /v1/documents``: a multipart upload (field ``file``) or a raw body with its
+  content type; optional fields/query parameters ``target_lang``, ``mode``, ``glossary``
+  (a name from the configuration). Up to ``sync_max_bytes`` the file is normalized within
+  the request: 201 with the record and ``Location``. Larger files are written to a
+  temporary file and handed to the ``normalize-file`` Prefect flow, the same as
+  ``transnorm normalize``: 202 with a job id.
+* ``GET /v1/documents/{doc_id}``: the record; ``GET /v1/documents/{doc_id}/cleaned``: the
+  cleaned text (``text/plain; charset=utf-8``); ``GET /v1/jobs/{job_id}``: a job's status.
+* ``POST /v1/detect``: findings only, nothing stored.
+* ``GET /healthz`` (process up), ``GET /readyz`` (store reachable, models listed).
+
+Auth: ``Authorization: Bearer <token>`` with tokens from the configuration, scope
+``write`` (everything) or ``read`` (no uploads). Limits: ``max_upload_bytes`` (413, decided
+from ``Content-Length`` or while the body streams in, never after buffering it), allowed
+types decided by sniffing the bytes (415), ``rate_per_minute`` per token (429 with
+``Retry-After``). Nothing is stored for a rejected upload.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingest.glossaries import read_glossary
+from ingest.reader import Reader
+from ingest.reading import CONTENT_TYPES, InputError, read_bytes
+from ingest.records import build_record, write_document
+from ingest.runs import Manifest, new_run_id
+from normalize.glossary import Glossary
+from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings, normalize_text
+
+from .stores import open_store
+
+# code -> (HTTP status, meaning); the codes are part of the API.
+ERRORS: dict[str, tuple[int, str]] = {
+    "unauthorized": (401, "missing or unknown bearer token"),
+    "forbidden": (403, "the token's scope does not allow this"),
+    "not_found": (404, "no such document, job or path"),
+    "method_not_allowed": (405, "method not allowed"),
+    "too_large": (413, "the body is over the upload limit"),
+    "unsupported_type": (415, "not text, HTML or Markdown (decided from the bytes)"),
+    "invalid_request": (422, "a parameter or the body is not valid"),
+    "unreadable": (422, "the text is empty or cannot be decoded"),
+    "rate_limited": (429, "too many requests for this token; see Retry-After"),
+    "not_ready": (503, "the store or the models are not available"),
+    "internal": (500, "unexpected error"),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message or ERRORS[code][1])
+        self.code, self.message, self.headers = code, message or ERRORS[code][1], headers or {}
+
+
+# --- configuration ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    name: str
+    scope: str  # "read" or "write"
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Service settings; see deploy/api.yaml. Sizes in bytes, rates per minute."""
+
+    store_url: str = "./transnorm-store"
+    s3_endpoint: str | None = None
+    models_dir: str | None = None
+    tokens: dict[str, Token] = field(default_factory=dict)
+    max_upload_bytes: int = 10_000_000
+    sync_max_bytes: int = 1_000_000
+    rate_per_minute: int = 120
+    glossaries: dict[str, str] = field(default_factory=dict)
+
+
+def load_settings(path: str | Path) -> ApiSettings:
+    """Read the YAML configuration at ``path``. Token values may be given directly or as
+    ``env:NAME`` (read from that environment variable). Raises ``ValueError`` with the
+    mistake."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    tokens = {}
+    for i, t in enumerate(data.pop("tokens", []) or []):
+        value = str(t.get("token", ""))
+        if value.startswith("env:"):
+            value = os.environ.get(value[4:], "")
+        if not value or t.get("scope") not in ("read", "write") or not t.get("name"):
+            raise ValueError(f"{path}: tokens[{i}] needs name, token (or env:VAR set) and scope read|write")
+        tokens[value] = Token(t["name"], t["scope"])
+    unknown = set(data) - {f for f in ApiSettings.__dataclass_fields__ if f != "tokens"}
+    if unknown:
+        raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+    return ApiSettings(tokens=tokens, **data)
+
+
+# --- rate limiting -----------------------------------------------------------------------
+
+
+class RateLimiter:
+    """A token bucket per API token: ``per_minute`` requests a minute, bursts up to that."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> float:
+        """0 if a request may go now, else the seconds until one may."""
+        now = time.monotonic()
+        with self._lock:
+            level, last = self._buckets.get(key, (self.capacity, now))
+            level = min(self.capacity, level + (now - last) * self.rate)
+            if level >= 1:
+                self._buckets[key] = (level - 1, now)
+                return 0.0
+            self._buckets[key] = (level, now)
+            return (1 - level) / self.rate
+
+
+# --- body size limit (ASGI) --------------------------------------------------------------
+
+
+class BodyLimit:
+    """Refuse bodies over ``limit`` bytes with 413 before reading them whole: at once when
+    ``Content-Length`` says so, else as soon as the streamed bytes pass the limit."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return await _send_error(send, "too_large", f"body of {int(length)} bytes is over the {self.limit}-byte limit")
+        received = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _send_error(send, "too_large", f"body is over the {self.limit}-byte limit")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_error(send, code: str, message: str) -> None:
+    status = ERRORS[code][0]
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# --- response models (for an accurate OpenAPI) ---------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status: str
+    status_url: str
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    status: str  # queued, running, succeeded, failed
+    doc_id: str | None = None
+    document_url: str | None = None
+    error: ErrorDetail | None = None
+
+
+class Detection(BaseModel):
+    main_lang: str
+    findings: list[dict]
+
+
+def _errors(*codes: str) -> dict:
+    out: dict = {}
+    for code in codes:
+        status, meaning = ERRORS[code]
+        prev = out.get(status, {}).get("description")
+        out[status] = {"model": ErrorBody, "description": f"{prev}; {code}: {meaning}" if prev else f"{code}: {meaning}"}
+    return out
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}},
+            "text/plain": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+# --- the app ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    status: str = "queued"
+    doc_id: str | None = None
+    error: dict | None = None
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    """The FastAPI application for ``settings`` (see the module docstring)."""
+    from .normalize_file import make_translator
+
+    app = FastAPI(
+        title="transnorm",
+        version=PIPELINE_VERSION,
+        description="Find, repair and translate foreign fragments in mostly-English text; store the cleaned text with provenance.",
+    )
+    store = open_store(settings.store_url, s3_endpoint=settings.s3_endpoint)
+    reader = Reader(store)
+    translator, engine = make_translator(settings.store_url, settings.s3_endpoint, settings.models_dir, None)
+    glossaries: dict[str, Glossary] = {name: read_glossary(path) for name, path in settings.glossaries.items()}
+    limiter = RateLimiter(settings.rate_per_minute)
+    jobs: dict[str, _Job] = {}
+    jobs_lock = threading.Lock()
+    # The translator's cache and stats are shared; normalization itself is pure.
+    translate_lock = threading.Lock()
+
+    def auth(scope: str):
+        def check(request: Request) -> Token:
+            header = request.headers.get("authorization", "")
+            kind, _, value = header.partition(" ")
+            token = settings.tokens.get(value.strip()) if kind.lower() == "bearer" else None
+            if token is None:
+                raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+            wait = limiter.take(value.strip())
+            if wait > 0:
+                raise ApiError("rate_limited", headers={"Retry-After": str(max(1, math.ceil(wait)))})
+            if scope == "write" and token.scope != "write":
+                raise ApiError("forbidden", f"token {token.name!r} is read-only")
+            return token
+
+        return check
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=ERRORS[exc.code][0], headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"error": {"code": "invalid_request", "message": f"{where}: {first.get('msg', 'invalid')}"}}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):
+        return JSONResponse({"error": {"code": "internal", "message": f"{type(exc).__name__}"}}, status_code=500)
+
+    async def _upload(request: Request) -> tuple[bytes, str, str | None, dict]:
+        """(bytes, file name, content type hint, form/query fields) of an upload."""
+        fields = dict(request.query_params)
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "multipart/form-data":
+            try:
+                form = await request.form(max_part_size=settings.max_upload_bytes)
+            except _TooLarge:
+                raise
+            except Exception as exc:
+                raise ApiError("invalid_request", f"not a valid multipart body: {exc}") from None
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise ApiError("invalid_request", "multipart body needs a 'file' part")
+            data = await upload.read()
+            fields.update({k: v for k, v in form.items() if isinstance(v, str)})
+            part_type = (upload.content_type or "").split(";")[0].strip().lower()
+            return data, upload.filename or "upload", part_type if part_type in CONTENT_TYPES else None, fields
+        data = await request.body()
+        name = request.headers.get("x-filename") or "upload"
+        return data, name, ctype if ctype in CONTENT_TYPES else None, fields
+
+    def _document(data: bytes, name: str, hint: str | None):
+        try:
+            return read_bytes(data, name, content_type=hint)
+        except InputError as exc:
+            text = str(exc)
+            raise ApiError("unsupported_type" if "binary" in text else "unreadable", text) from None
+
+    def _options(fields: dict) -> tuple[str, str, str | None]:
+        target = fields.get("target_lang", "en")
+        mode = fields.get("mode", "replace")
+        glossary = fields.get("glossary")
+        if mode not in MODES:
+            raise ApiError("invalid_request", f"mode must be one of {', '.join(MODES)}")
+        if glossary is not None and glossary not in glossaries:
+            raise ApiError("invalid_request", f"unknown glossary {glossary!r}; configured: {', '.join(sorted(glossaries)) or 'none'}")
+        if not target.replace("-", "").isalnum() or not 2 <= len(target) <= 35:
+            raise ApiError("invalid_request", f"target_lang {target!r} is not a BCP-47 tag")
+        return target, mode, glossary
+
+    @app.post("/v1/documents", status_code=201, openapi_extra=UPLOAD_BODY,
+              responses={200: {"description": "already stored with the same settings: the JSON record, nothing written"},
+                         201: {"description": "normalized and stored: the JSON record; Location names it"},
+                         202: {"model": JobAccepted, "description": "large file: accepted as a job"},
+                         **_errors("unauthorized", "forbidden", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited")})
+    async def upload_document(request: Request, token: Token = Depends(auth("write"))):
+        """Upload one file (multipart field ``file``, or the raw body) and normalize it."""
+        from starlette.concurrency import run_in_threadpool
+
+        data, name, hint, fields = await _upload(request)
+        target, mode, glossary = _options(fields)
+        doc = _document(data, name, hint)
+        if len(data) > settings.sync_max_bytes:
+            return _start_job(data, doc.name, target, mode, glossary)
+        record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary)
+        return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
+
+    def _normalize_and_store(doc, target: str, mode: str, glossary: str | None) -> tuple[dict, bool]:
+        """The stored record, and whether this request stored it (False: the same input
+        and settings were stored before; nothing was written)."""
+        with translate_lock:
+            translator.glossary = glossaries.get(glossary) if glossary else Glossary()
+            result = normalize_text(doc.text, translator, target, mode=mode)
+            digest = translator.glossary.digest if len(translator.glossary) else None
+        run_id = new_run_id()
+        record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id)
+        report = write_document(store, doc, record)
+        manifest = Manifest(run_id)
+        manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=f"upload:{doc.name}")
+        manifest.write(store)
+        if report.status == "unchanged":
+            return reader.record(doc.doc_id), False
+        return record, True
+
+    def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None) -> JSONResponse:
+        job_id = uuid.uuid4().hex
+        folder = Path(tempfile.mkdtemp(prefix="transnorm-job-"))
+        path = folder / name
+        path.write_bytes(data)
+        with jobs_lock:
+            jobs[job_id] = _Job()
+        threading.Thread(target=_run_job, args=(job_id, path, target, mode, glossary), daemon=True).start()
+        return JSONResponse({"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"}, status_code=202,
+                            headers={"Location": f"/v1/jobs/{job_id}"})
+
+    def _run_job(job_id: str, path: Path, target: str, mode: str, glossary: str | None) -> None:
+        from .normalize_file import normalize_file
+
+        jobs[job_id].status = "running"
+        try:
+            out = normalize_file(str(path), settings.store_url, target_lang=target, s3_endpoint=settings.s3_endpoint,
+                                 models_dir=settings.models_dir, glossary=settings.glossaries.get(glossary) if glossary else None, mode=mode)
+            jobs[job_id].doc_id, jobs[job_id].status = out["doc_id"], "succeeded"
+        except Exception as exc:  # the job fails, the service does not
+            jobs[job_id].error, jobs[job_id].status = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}, "failed"
+        finally:
+            path.unlink(missing_ok=True)
+            path.parent.rmdir()
+
+    @app.get("/v1/documents/{doc_id}", responses={200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"}, **_errors("unauthorized", "not_found", "rate_limited")})
+    def get_document(doc_id: str, token: Token = Depends(auth("read"))):
+        """The stored record of a document (latest version)."""
+        try:
+            return JSONResponse(reader.record(doc_id))
+        except (KeyError, ValueError):
+            raise ApiError("not_found", f"no document {doc_id}") from None
+
+    @app.get("/v1/documents/{doc_id}/cleaned", response_class=PlainTextResponse,
+             responses={200: {"content": {"text/plain": {}}, "description": "the cleaned text, UTF-8"}, **_errors("unauthorized", "not_found", "rate_limited")})
+    def get_cleaned(doc_id: str, token: Token = Depends(auth("read"))):
+        """The cleaned text of a document (latest version)."""
+        try:
+            return PlainTextResponse(reader.cleaned_text(doc_id), media_type="text/plain; charset=utf-8")
+        except (KeyError, ValueError):
+            raise ApiError("not_found", f"no document {doc_id}") from None
+
+    @app.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=_errors("unauthorized", "not_found", "rate_limited"))
+    def get_job(job_id: str, token: Token = Depends(auth("read"))):
+        """Status of an upload accepted as a job."""
+        job = jobs.get(job_id)
+        if job is None:
+            raise ApiError("not_found", f"no job {job_id}")
+        url = f"/v1/documents/{job.doc_id}" if job.doc_id else None
+        return JobStatus(job_id=job_id, status=job.status, doc_id=job.doc_id, document_url=url, error=job.error)
+
+    @app.post("/v1/detect", response_model=Detection, openapi_extra=UPLOAD_BODY,
+              responses=_errors("unauthorized", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited"))
+    async def detect(request: Request, token: Token = Depends(auth("read"))):
+        """Findings for an uploaded text; nothing is stored."""
+        from starlette.concurrency import run_in_threadpool
+
+        data, name, hint, _ = await _upload(request)
+        doc = _document(data, name, hint)
+        detection, findings = await run_in_threadpool(detect_findings, doc.text)
+        return Detection(main_lang=detection.main_lang, findings=[f.to_json() for f in findings])
+
+    @app.get("/healthz", responses={200: {"description": "the process is up"}})
+    def healthz():
+        return {"status": "ok"}
+
+    @app.get("/readyz", responses={200: {"description": "store reachable, models listed"}, **_errors("not_ready")})
+    def readyz():
+        try:
+            next(iter(store.list("latest/")), None)
+            models = sorted(f"{p.from_code}-{p.to_code}" for p in engine.installed_packages())
+        except Exception as exc:
+            raise ApiError("not_ready", f"{type(exc).__name__}") from None
+        return {"status": "ready", "store": store.describe(), "models": models}
+
+    return _wrap(app, settings.max_upload_bytes)
+
+
+def _wrap(app: FastAPI, limit: int) -> FastAPI:
+    app.add_middleware(BodyLimit, limit=limit)
+    return app
+
+
+def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Run ``app`` with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+__all__ = ["ApiSettings", "ERRORS", "create_app", "load_settings", "serve"]

@@ -1,0 +1,286 @@
+"""The HTTP upload service: a real uvicorn server on 127.0.0.1 started by the tests, httpx
+as the client, Prefect's test harness for the jobs that run the normalize-file flow."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import jsonschema
+import pytest
+import uvicorn
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.api import ApiSettings, Token, create_app, load_settings
+from ingest.records import record_schema
+from ingest.store import LocalStore
+
+from .conftest import CORPUS, REPO
+
+WRITE, READ = "write-token-for-tests", "read-token-for-tests"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+class Server:
+    """uvicorn serving ``app`` on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, app) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def settings(tmp_path, **overrides) -> ApiSettings:
+    base = dict(
+        store_url=str(tmp_path / "store"),
+        models_dir=str(tmp_path / "no-models"),
+        tokens={WRITE: Token("uploader", "write"), READ: Token("reader", "read")},
+        max_upload_bytes=1_000_000,
+        sync_max_bytes=300_000,
+        rate_per_minute=10_000,
+        glossaries={"byline": str(REPO / "deploy" / "glossary.tsv")},
+    )
+    return ApiSettings(**{**base, **overrides})
+
+
+@pytest.fixture
+def api(tmp_path):
+    (tmp_path / "no-models").mkdir()
+    with Server(create_app(settings(tmp_path))) as server:
+        yield server
+
+
+def client(server, token=WRITE) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=server.url, headers=headers, timeout=60)
+
+
+def test_upload_the_reference_article_and_read_it_back(api, seed_path, seed_text):
+    with client(api) as c:
+        r = c.post("/v1/documents", files={"file": ("article.txt", seed_path.read_bytes(), "text/plain")}, data={"glossary": "byline"})
+        assert r.status_code == 201, r.text
+        record = r.json()
+        jsonschema.validate(record, record_schema())
+        assert r.headers["location"] == f"/v1/documents/{record['doc_id']}"
+        assert record["source"]["name"] == "article.txt" and record["original_text"] == seed_text
+        assert "Posted 26 05, 2020 by CEO" in record["cleaned_text"]
+        assert c.get(r.headers["location"]).json() == record
+        cleaned = c.get(f"/v1/documents/{record['doc_id']}/cleaned")
+        assert cleaned.headers["content-type"] == "text/plain; charset=utf-8"
+        assert cleaned.text == record["cleaned_text"]
+
+
+def test_same_file_twice_is_one_document(api, tmp_path, seed_path):
+    with client(api) as c:
+        first = c.post("/v1/documents", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain", "X-Filename": "a.txt"})
+        second = c.post("/v1/documents", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain", "X-Filename": "a.txt"})
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["doc_id"] == second.json()["doc_id"]
+    store = LocalStore(tmp_path / "store")
+    assert len([k for k in store.list("docs/") if k.endswith("/record.json")]) == 1
+
+
+def test_detect_stores_nothing(api, tmp_path, seed_path):
+    with client(api, READ) as c:
+        r = c.post("/v1/detect", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["main_lang"] == "en"
+    assert [(f["kind"], f["lang"], f["text"]) for f in body["findings"]] == [
+        ("foreign", "zh-Hant", "已發表 26 05, 2020 作者"),
+        ("homoglyph", "en", "\u0430"),
+        ("foreign", "ru", "За «головы»"),
+        ("foreign", "ru", "не только"),
+    ]
+    assert not any(LocalStore(tmp_path / "store").list("docs/"))
+
+
+@pytest.mark.parametrize(
+    ("token", "path", "status", "code"),
+    [
+        (None, "/v1/documents", 401, "unauthorized"),
+        ("wrong-token", "/v1/documents", 401, "unauthorized"),
+        (READ, "/v1/documents", 403, "forbidden"),
+        (None, "/v1/detect", 401, "unauthorized"),
+    ],
+)
+def test_auth(api, tmp_path, token, path, status, code):
+    with client(api, token) as c:
+        r = c.post(path, content=b"Some English text with \xd0\xbd\xd0\xb5 a word.", headers={"Content-Type": "text/plain"})
+    assert r.status_code == status and r.json()["error"]["code"] == code
+    assert not any(LocalStore(tmp_path / "store").list("docs/"))
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "ctype", "status", "code"),
+    [
+        (b"", "empty.txt", "text/plain", 422, "unreadable"),
+        (PNG, "picture.txt", "text/plain", 415, "unsupported_type"),
+        (b"%PDF-1.7\n" + b"x" * 100, "doc.txt", "text/plain", 415, "unsupported_type"),
+        ("Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode(), "bad.txt", "text/plain", 422, "unreadable"),
+    ],
+)
+def test_rejected_uploads_store_nothing(api, tmp_path, body, name, ctype, status, code):
+    with client(api) as c:
+        r = c.post("/v1/documents", files={"file": (name, body, ctype)})
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code and r.json()["error"]["message"]
+    assert list(LocalStore(tmp_path / "store").list("docs/")) == []
+
+
+def test_bad_parameters(api):
+    with client(api) as c:
+        r = c.post("/v1/documents?mode=translate", content=b"Some English text.", headers={"Content-Type": "text/plain"})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
+        r = c.post("/v1/documents", files={"wrong": ("a.txt", b"text", "text/plain")})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
+        r = c.post("/v1/documents?glossary=nope", content=b"Some English text.", headers={"Content-Type": "text/plain"})
+        assert "unknown glossary 'nope'" in r.json()["error"]["message"]
+        assert c.get("/v1/documents/" + "0" * 32).json()["error"]["code"] == "not_found"
+        assert c.get("/v1/jobs/nope").status_code == 404
+        assert c.get("/nowhere").json()["error"]["code"] == "not_found"
+
+
+def test_body_over_the_limit_is_refused_before_it_is_read(api, tmp_path):
+    sent = 0
+
+    def body():
+        nonlocal sent
+        chunk = b"a" * 65536
+        for _ in range(50 * 1024 * 1024 // len(chunk)):  # 50 MB, chunked, no Content-Length
+            sent += len(chunk)
+            yield chunk
+
+    with client(api) as c:
+        # Declared length: refused from the header alone.
+        r = c.post("/v1/documents", content=b"x" * 1_000_001, headers={"Content-Type": "text/plain"})
+        assert (r.status_code, r.json()["error"]["code"]) == (413, "too_large")
+        try:
+            r = c.post("/v1/documents", content=body(), headers={"Content-Type": "text/plain"})
+            status = r.status_code
+        except httpx.TransportError:
+            status = 413  # the server answered and closed while we were still sending
+    assert status == 413
+    assert sent < 10 * 1024 * 1024  # the server stopped reading long before 50 MB
+    assert list(LocalStore(tmp_path / "store").list("docs/")) == []
+
+
+def test_large_upload_becomes_a_job_run_by_the_flow(api, tmp_path):
+    html = (CORPUS / "html" / "en-german.stackexchange.com.html").read_bytes()  # 280 KB
+    big = html + b"<!--" + b"p" * (320_000 - len(html)) + b"-->"
+    with client(api) as c:
+        r = c.post("/v1/documents", files={"file": ("page.html", big, "text/html")})
+        assert r.status_code == 202, r.text
+        job = r.json()
+        deadline = time.monotonic() + 120
+        while True:
+            status = c.get(job["status_url"]).json()
+            if status["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status["status"] == "succeeded", status
+        record = c.get(status["document_url"]).json()
+    assert record["source"]["content_type"] == "text/html" and record["source"]["name"] == "page.html"
+
+
+def test_rate_limit_per_token(tmp_path):
+    (tmp_path / "no-models").mkdir()
+    with Server(create_app(settings(tmp_path, rate_per_minute=3))) as server, client(server, READ) as c:
+        codes = [c.get("/v1/documents/" + "0" * 32).status_code for _ in range(4)]
+        assert codes == [404, 404, 404, 429]
+        r = c.get("/v1/documents/" + "0" * 32)
+        assert r.json()["error"]["code"] == "rate_limited" and int(r.headers["retry-after"]) >= 1
+        with client(server, WRITE) as other:  # another token has its own budget
+            assert other.get("/v1/documents/" + "0" * 32).status_code == 404
+
+
+def test_twenty_concurrent_uploads(api, tmp_path):
+    texts = [f"Upload {i}: an English report that quotes не только and {i * 7} other words.\n".encode() for i in range(20)]
+
+    def upload(body: bytes) -> httpx.Response:
+        with client(api) as c:
+            return c.post("/v1/documents", content=body, headers={"Content-Type": "text/plain", "X-Filename": "r.txt"})
+
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(upload, texts))
+    assert [r.status_code for r in responses] == [201] * 20
+    store = LocalStore(tmp_path / "store")
+    for body, r in zip(texts, responses):
+        record = r.json()
+        assert record["original_text"] == body.decode()
+        assert json.loads(store.get(record["keys"]["record"]))["cleaned_text"] == record["cleaned_text"]
+    assert len(list(store.list("latest/"))) == 20
+
+
+def test_health_and_readiness(api):
+    with httpx.Client(base_url=api.url) as c:
+        assert c.get("/healthz").json() == {"status": "ok"}
+        ready = c.get("/readyz").json()
+        assert ready["status"] == "ready" and ready["models"] == []
+
+
+def test_openapi_documents_every_status(api):
+    spec = httpx.get(f"{api.url}/openapi.json").json()
+    upload = spec["paths"]["/v1/documents"]["post"]["responses"]
+    assert {"200", "201", "202", "401", "403", "413", "415", "422", "429"} <= set(upload)
+    assert {"401", "404", "429"} <= set(spec["paths"]["/v1/documents/{doc_id}"]["get"]["responses"])
+    assert "503" in spec["paths"]["/readyz"]["get"]["responses"]
+
+
+def test_schemathesis_finds_no_server_error(api):
+    import schemathesis
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as h_settings
+
+    schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
+    failures = []
+    seen: set[tuple[str, str]] = set()
+
+    @h_settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(case=schema.as_strategy())
+    def check(case):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {WRITE}"}
+        response = case.call(base_url=api.url)
+        seen.add((case.method, case.operation.path))
+        if response.status_code >= 500:
+            failures.append((case.method, case.formatted_path, response.status_code, response.text[:200]))
+
+    check()
+    assert failures == []
+    assert {("POST", "/v1/documents"), ("POST", "/v1/detect"), ("GET", "/v1/documents/{doc_id}"), ("GET", "/v1/jobs/{job_id}")} <= seen
+
+
+def test_settings_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSNORM_API_WRITE_TOKEN", "w-123")
+    monkeypatch.setenv("TRANSNORM_API_READ_TOKEN", "r-456")
+    s = load_settings(REPO / "deploy" / "api.yaml")
+    assert s.tokens == {"w-123": Token("uploader", "write"), "r-456": Token("reader", "read")}
+    bad = tmp_path / "api.yaml"
+    bad.write_text("tokens: [{name: x, scope: admin, token: t}]\n")
+    with pytest.raises(ValueError, match=r"tokens\[0\] needs"):
+        load_settings(bad)
