@@ -98,6 +98,20 @@ def test_main_language_by_sentence_votes_and_prior_on_near_tie():
     assert main_latin_language(" ".join(sentences("de", 8))).lang == "de"
 
 
+def test_one_long_foreign_sentence_does_not_outvote_the_english_ones():
+    # A bare German sentence without a full stop runs on into the next English one.
+    german = (
+        "Besser paßt da schon das Iscorama, das für Kleinbildphotographie konstruiert wurde, um bei der "
+        "Aufnahme das Bild zu stauchen, und es später vor dem Projektor in umgekehrter Richtung wieder in "
+        "die Breite zu ziehen"
+    )
+    text = f"{ENGLISH} I will do my best to keep you informed. {german} An edge in an intensity image can be viewed as depth."
+    d = detect(text)
+    assert d.main_lang == "en"
+    [f] = d.findings
+    assert f.lang == "de" and f.text.startswith(german)
+
+
 def test_stopword_counts_one_lookup_per_word():
     # spaCy's Dutch list has ``der`` and ``die`` too.
     assert stopword_counts(["Der", "die", "the", "and", "het"], ("en", "de", "nl")) == {"en": 2, "de": 2, "nl": 3}
