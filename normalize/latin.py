@@ -35,6 +35,7 @@ import regex
 
 from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
 from .languages import profile_logprob
+from .quotes import enclosing, pairs
 from .scripts import WORD_RE
 from .stopwords import stop_index, stop_words, stopword_counts
 
@@ -50,7 +51,8 @@ ASCII_LANGUAGES = frozenset({"en"})
 SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+(?=\w)[^\n.!?…]*)*(?:[.!?…]+|$)", regex.MULTILINE)
 # Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
 _PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
-_BREAK = regex.compile(r"[«»“”„\"()\[\]「」『』（）]")
+_BREAK = regex.compile(r"[«»“”„‘\"()\[\]「」『』（）]")
+_NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.V1)
 _ACCENTED = regex.compile(r"[\p{Latin}--[a-zA-Z]]", regex.V1)
 
 
@@ -109,8 +111,62 @@ def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> li
     out: list[Passage] = []
     for start, end in _lines(text):
         if _evidence(text, spaced, start, end, main) >= 2:
-            out.extend(_line_passages(text, spaced, start, end, main, limits))
+            found = _line_passages(text, spaced, start, end, main, limits)
+            if found:
+                out.extend(_fill_quotes(text, start, end, found, main))
     return out
+
+
+def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage], main: _Main) -> list[Passage]:
+    """Each passage grown to the quotes or brackets around it (outwards, pair by pair)
+    while the words it leaves out there do not read as the main language; passages that
+    then overlap become one."""
+    quoted = pairs(text, line_start, line_end)
+    grown: list[Passage] = []
+    for p in found:
+        a, b = p.start, p.end
+        outer = (a, b)
+        while (pair := enclosing(quoted, *outer)) is not None:
+            inside = list(WORD_RE.finditer(text, pair[0] + 1, pair[1]))
+            if not _rest_not_main(text, (inside[0].start(), a), (b, inside[-1].end()), main, p.lang):
+                break
+            a, b, outer = inside[0].start(), inside[-1].end(), pair
+        if grown and a < grown[-1].end:
+            last = grown.pop()
+            p = Passage(min(a, last.start), max(b, last.end), last.lang, max(p.prob, last.prob))
+        else:
+            p = Passage(a, b, p.lang, p.prob)
+        grown.append(p)
+    return grown
+
+
+def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], main: _Main, lang: str) -> bool:
+    """Whether the words of ``text`` in ``before`` and ``after`` (the rest of a quotation
+    around a ``lang`` passage) may join it: no other script, no main-language stop word
+    but in a title (``The Big Bang``), no more letters than twice the passage's, and, in
+    the whole quotation, no more plain lowercase words that read as the main language
+    than read as ``lang``."""
+    if _NON_LATIN.search(text, *before) or _NON_LATIN.search(text, *after):
+        return False
+    quoted = [(m.start(), m.group()) for m in WORD_RE.finditer(text, before[0], after[1])]
+    rest = [k for k, (pos, _) in enumerate(quoted) if pos < before[1] or pos >= after[0]]
+    if not rest:
+        return True
+    rest_letters = sum(len(quoted[k][1]) for k in rest)
+    if rest_letters > 2 * (sum(len(w) for _, w in quoted) - rest_letters):
+        return False
+    shared = stop_words(lang)
+    for k in rest:
+        w = quoted[k][1]
+        if w.lower() in main.stops and w.lower() not in shared:
+            title = w[0].isupper() and k + 1 < len(quoted) and quoted[k + 1][1][0].isupper()
+            if not title:
+                return False
+    # The passage's own words vote too: one English-looking word (``albinos``) at the
+    # end of a long French quotation is no evidence against it.
+    plain = [w for _, w in quoted if w.islower() and w.isascii() and len(w) > 2 and w not in shared and w not in main.stops]
+    diffs = [profile_logprob(w, lang) - profile_logprob(w, main.lang) for w in plain]
+    return sum(1 for d in diffs if d < -MAIN_LIKE) <= sum(1 for d in diffs if d > 0)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:

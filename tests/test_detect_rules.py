@@ -194,3 +194,27 @@ def test_short_standalone_sentence_needs_fewer_letters():
     [f] = detect(text).findings
     assert (f.lang, f.text) == ("pl", "Co na to Mężydło")
     assert detect(f"{ENGLISH} He asked co na to Mężydło and left. {ENGLISH}").findings == []
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # A nested quotation and a title open the quotation; the passage fills the rest.
+        ("«“Ampio confronto” interpretato dal governo in modo molto estensivo»", "it"),
+        ("[Charts en certificatie's The Big Bang werd het eerste album van Busta Rhymes dat op nummer 1 binnenkwam]", "nl"),
+        # ``albinos`` reads English on its own; ``s’agit`` holds an apostrophe, not a closer.
+        ("‘Il s’agit le plus souvent de rats albinos’", "fr"),
+    ],
+)
+def test_passage_fills_the_quotation_around_it(quoted, lang):
+    [f] = detect(f"{ENGLISH} The caption says: {quoted}. {ENGLISH}").findings
+    assert (f.lang, f.text) == (lang, quoted)
+
+
+def test_passage_does_not_take_in_english_words_of_its_quotation():
+    # ``the`` and ``of`` are English stop words: the quotation is not all foreign.
+    text = f"{ENGLISH} (the Latin motto «Liberté, égalité, fraternité» of the Republic) {ENGLISH}"
+    assert detect(text).findings == []
+    [f] = detect(f"{ENGLISH} He said (in the end «Ein verdienter erster Platz in unserer Umfrage») and left.").findings
+    assert f.text == "«Ein verdienter erster Platz in unserer Umfrage»"
+
