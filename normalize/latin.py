@@ -225,7 +225,13 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
             if again != (a, b):
                 (a, b), probs = again, langdetect_probs(text[again[0] : again[1]]) or probs
                 top, prob = probs[0]
-    main_prob = sum(p for code, p in probs if code == main.lang)
+    by_lang = dict(probs)
+    if top != lang and lang in by_lang and not stop_words(top):
+        # langdetect's best guess has no stop-word list to weigh against the one that
+        # chose ``lang`` (``af`` for a Dutch sentence, ``no`` for a Danish one): the
+        # stop words name the language, and the two guesses together say how foreign.
+        top, prob = lang, prob + by_lang[lang]
+    main_prob = by_lang.get(main.lang, 0.0)
     # Two independent signals agreeing (stop words or letters, and langdetect) need less
     # confidence.
     needed = limits.min_prob if top != lang else min(limits.min_prob, AGREEING_MIN_PROB)

@@ -218,3 +218,9 @@ def test_passage_does_not_take_in_english_words_of_its_quotation():
     [f] = detect(f"{ENGLISH} He said (in the end «Ein verdienter erster Platz in unserer Umfrage») and left.").findings
     assert f.text == "«Ein verdienter erster Platz in unserer Umfrage»"
 
+
+def test_stop_words_name_the_language_when_langdetect_guesses_one_without_a_list():
+    # langdetect: af 0.67, nl 0.33; spaCy has no Afrikaans stop words to weigh.
+    dutch = "“Frank en Lai gaan naar Wall Streets kantoor om meer te ontdekken over de containers”"
+    [f] = detect(f"{ENGLISH} {dutch}").findings
+    assert (f.lang, f.text) == ("nl", dutch)
