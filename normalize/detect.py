@@ -32,13 +32,12 @@ import regex
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
-from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
+from .scripts import CJK, WORD_RE, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
+from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs
 from .stopwords import stop_words
 from .types import Finding
 
-OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
-CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
 MAIN_SAMPLE_CHARS = 3_000
@@ -181,6 +180,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     fragments = _merge(text, pieces, main_stop)
     for frag in fragments:
         frag.end = _names_before_closer(text, frag, main_stop)
+    fragments = _fill_quotations(text, fragments, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided)
     for frag, (decision, _group_name) in zip(fragments, decided):
@@ -392,6 +392,56 @@ def _names_before_closer(text: str, frag: _Piece, main_stop: frozenset[str]) -> 
     if any(w.lower() in main_stop for w in _GAP_WORD.findall(m.group())):
         return frag.end
     return m.end() - (len(m.group()) - len(m.group().rstrip(" \t")))
+
+
+def _fill_quotations(text: str, fragments: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
+    """Each fragment grown to the quotes or brackets around it (outwards, pair by pair)
+    when all the rest inside is names and pieces of its own script: ``„GetAmped Super
+    Webboard • แสดงกระทู้ - ตามล่า.“``; fragments it then covers are taken in."""
+    out: list[_Piece] = []
+    for frag in fragments:
+        if out and frag.start < out[-1].end:
+            out[-1].end = max(out[-1].end, frag.end)
+            continue
+        if frag.repaired is None:
+            line_start = text.rfind("\n", 0, frag.start) + 1
+            line_end = text.find("\n", frag.end) % (len(text) + 1)
+            quoted = pairs(text, line_start, line_end)
+            outer = (frag.start, frag.end)
+            while (pair := enclosing(quoted, *outer)) is not None:
+                inside = WORD_RE.findall(text, pair[0] + 1, pair[1])
+                if not _names_and_own_script(text, pair, frag, main_stop):
+                    break
+                first = text.find(inside[0], pair[0] + 1)
+                last = text.rfind(inside[-1], 0, pair[1]) + len(inside[-1])
+                frag = _Piece(min(first, frag.start), max(last, frag.end), frag.script)
+                outer = pair
+        out.append(frag)
+    return out
+
+
+def _names_and_own_script(text: str, pair: tuple[int, int], frag: _Piece, main_stop: frozenset[str]) -> bool:
+    """Whether the words between the quotes or brackets ``pair`` around ``frag`` are all
+    of its script group or Latin names: no Latin main-language stop word but in a title
+    (``The Big Bang``), no label with a colon before it (``Russian: ...``), at least 8
+    letters of its own script, and at least half as many as Latin letters."""
+    group = _group(frag.script)
+    found = words(text[pair[0] + 1 : pair[1]])
+    own = latin = 0
+    for k, w in enumerate(found):
+        if w.scripts == {"Latin"}:
+            low = w.text.lower()
+            title = w.text[0].isupper() and k + 1 < len(found) and found[k + 1].text[0].isupper()
+            if low in main_stop and not title:
+                return False
+            latin += len(w.text)
+        elif all(_group(s) == group for s in w.scripts):
+            own += len(w.text)
+        else:
+            return False
+    if ":" in text[pair[0] : frag.start] and found and found[0].scripts == {"Latin"}:
+        return False
+    return own >= 8 and 2 * own >= latin
 
 
 def _wrap(text: str, start: int, end: int) -> tuple[int, int]:

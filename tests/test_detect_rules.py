@@ -224,3 +224,22 @@ def test_stop_words_name_the_language_when_langdetect_guesses_one_without_a_list
     dutch = "“Frank en Lai gaan naar Wall Streets kantoor om meer te ontdekken over de containers”"
     [f] = detect(f"{ENGLISH} {dutch}").findings
     assert (f.lang, f.text) == ("nl", dutch)
+
+
+@pytest.mark.parametrize(
+    "quoted, lang, found",
+    [
+        ("„GetAmped Super Webboard • แสดงกระทู้ - ตามล่า.“", "th", "GetAmped Super Webboard • แสดงกระทู้ - ตามล่า"),
+        (
+            "[Во Доха, се наоѓаат седиштата на големите компании, како што се Qatar Petroleum, Qatargas и RasGas]",
+            "mk",
+            "[Во Доха, се наоѓаат седиштата на големите компании, како што се Qatar Petroleum, Qatargas и RasGas]",
+        ),
+        # A label with a colon and English stop words stay outside.
+        ("(Russian: Московский Кремль)", "ru", "Московский Кремль"),
+        ("(Кремль and the Московский Кремль)", "ru", "Кремль"),
+    ],
+)
+def test_fragment_fills_the_quotation_of_names_around_it(quoted, lang, found):
+    f = detect(f"{ENGLISH} The title was {quoted} then. {ENGLISH}").findings[0]
+    assert (f.lang, f.text) == (lang, found)
