@@ -114,6 +114,22 @@ def _only_spaces(text: str) -> bool:
     return text.strip(" \t") == "" and text != ""
 
 
+def _script_around(text: str, ws: list[Word], i: int) -> str | None:
+    """The one script of the words on both sides of ``ws[i]`` on its line (only spaces
+    and punctuation between), if they share one: ``сè`` (a Latin ``è`` typed for the
+    Macedonian ``ѐ``) between Macedonian words belongs to their sentence, it is not a
+    look-alike inside an English word."""
+    if i == 0 or i + 1 >= len(ws):
+        return None
+    left, right = ws[i - 1], ws[i + 1]
+    if len(left.scripts) != 1 or left.scripts != right.scripts:
+        return None
+    gaps = text[left.end : ws[i].start] + text[ws[i].end : right.start]
+    if "\n" in gaps or any(c.isalpha() for c in gaps):
+        return None
+    return next(iter(left.scripts))
+
+
 def _homoglyph_target(w: Word, main_script: str) -> str:
     counts = w.counts
     best = max(counts.values())
@@ -140,9 +156,14 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     # Mixed-script words first: a repaired word may turn out to be a main-script word,
     # which the lone-letter rule below relies on.
     repaired_words: dict[int, tuple[str, str]] = {}
+    in_foreign_run: dict[int, str] = {}
     for i, w in enumerate(ws):
         scripts = w.scripts
         if len(scripts) > 1 and scripts <= REPAIRABLE_SCRIPTS:
+            around = _script_around(text, ws, i)
+            if around in scripts and around not in main_scripts and 2 * w.counts[around] >= len(w.text):
+                in_foreign_run[i] = around
+                continue
             target = _homoglyph_target(w, main_script)
             fixed = repair_letters(w.text, w.runs, w.start, target)
             if fixed is not None:
@@ -153,6 +174,9 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
                 is_main[i] = True  # e.g. ``μm``: a scientific symbol, not a fragment
 
     for i, w in enumerate(ws):
+        if i in in_foreign_run:
+            pieces.append(_Piece(w.start, w.end, in_foreign_run[i]))
+            continue
         if i in repaired_words:
             target, fixed = repaired_words[i]
             if target == main_script:

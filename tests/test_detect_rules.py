@@ -243,3 +243,13 @@ def test_stop_words_name_the_language_when_langdetect_guesses_one_without_a_list
 def test_fragment_fills_the_quotation_of_names_around_it(quoted, lang, found):
     f = detect(f"{ENGLISH} The title was {quoted} then. {ENGLISH}").findings[0]
     assert (f.lang, f.text) == (lang, found)
+
+
+def test_mixed_script_word_inside_a_foreign_sentence_belongs_to_it():
+    # ``сè``: Cyrillic с and a Latin è (for Macedonian ѐ), between Macedonian words.
+    mk = "По неколкудневна работа сè беше готово од технички аспект"
+    [f] = detect(f"They are applying for it. {mk} Ensure the efficiency of the operation.").findings
+    assert (f.kind, f.text) == ("foreign", mk)
+    # A look-alike inside an English word stays a homoglyph.
+    [f] = detect("The pаyment was made.").findings
+    assert (f.kind, f.replacement) == ("homoglyph", "payment")
