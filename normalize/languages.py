@@ -83,6 +83,11 @@ CYRILLIC_ALPHABETS: dict[str, frozenset[str]] = {
 # Letters of the Perso-Arabic alphabets that Arabic does not use (Unicode Arabic block).
 URDU_LETTERS = frozenset("ٹڈڑںےۓھ")
 PERSIAN_LETTERS = frozenset("پچژگکی")
+# Arabic's own yeh and kaf (U+064A, U+0643): Persian and Urdu write ی and ک instead
+# (Unicode Arabic block chart notes; Persian orthography of the Academy of Persian
+# Language and Literature). On the corpus's words 342 of 800 Arabic ones hold one,
+# 9 of 800 Persian ones.
+ARABIC_ONLY_LETTERS = frozenset("يك")
 
 # The langdetect 1.0.9 profiles transnorm asks about: Latin-script languages and the
 # Arabic-script ones. Every other script is decided by rules or lingua, and loading only
@@ -296,11 +301,15 @@ def arabic_language(text: str, priors: LanguagePriors) -> Decision:
         return Decision("ur", 0.9, "arabic script: Urdu-only letters", ("ur",))
     if letters & PERSIAN_LETTERS:
         return Decision("fa", 0.9, "arabic script: Persian letters", ("fa",))
+    if letters & ARABIC_ONLY_LETTERS:
+        return Decision("ar", 0.85, "arabic script: Arabic yeh or kaf, no Persian letter", ("ar",))
     candidates = list(priors.arabic)
     if len(_letters(text)) < priors.min_statistical_letters:
         # Too short for langdetect's sampling; its profiles still score each word: on the
         # corpus's single words without Persian letters this is right for 0.84 of
-        # Persian and 0.94 of Arabic ones (the prior alone: 0 and 1).
+        # Persian and 0.94 of Arabic ones (the prior alone: 0 and 1). Urdu writes ے ں ھ
+        # in almost every phrase: a short span with none of its letters is not Urdu.
+        candidates = [c for c in candidates if c != "ur"] or candidates
         words = WORD_RE.findall(text)
         fits = {lang: sum(profile_logprob(w, lang) for w in words) for lang in candidates}
         best = max(fits, key=fits.__getitem__)

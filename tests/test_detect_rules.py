@@ -253,3 +253,10 @@ def test_mixed_script_word_inside_a_foreign_sentence_belongs_to_it():
     # A look-alike inside an English word stays a homoglyph.
     [f] = detect("The pаyment was made.").findings
     assert (f.kind, f.replacement) == ("homoglyph", "payment")
+
+
+def test_arabic_yeh_or_kaf_means_arabic_and_short_spans_without_urdu_letters_are_not_urdu():
+    # ``ميلانو`` holds the Arabic yeh (U+064A), which Persian writes as ی.
+    assert decide_language("ميلانو").lang == "ar"
+    # A Persian pair without Persian letters: the n-grams once chose Urdu.
+    assert decide_language("مختلف انجام").lang == "fa"
