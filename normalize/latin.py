@@ -132,8 +132,10 @@ def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage]
                 break
             a, b, outer = inside[0].start(), inside[-1].end(), pair
         if grown and a < grown[-1].end:
+            # One quotation, one language: the one of the longer passage.
             last = grown.pop()
-            p = Passage(min(a, last.start), max(b, last.end), last.lang, max(p.prob, last.prob))
+            lang = last.lang if last.end - last.start >= p.end - p.start else p.lang
+            p = Passage(min(a, last.start), max(b, last.end), lang, max(p.prob, last.prob))
         else:
             p = Passage(a, b, p.lang, p.prob)
         grown.append(p)
@@ -226,11 +228,12 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
                 (a, b), probs = again, langdetect_probs(text[again[0] : again[1]]) or probs
                 top, prob = probs[0]
     by_lang = dict(probs)
-    if top != lang and lang in by_lang and not stop_words(top):
-        # langdetect's best guess has no stop-word list to weigh against the one that
-        # chose ``lang`` (``af`` for a Dutch sentence, ``no`` for a Danish one): the
-        # stop words name the language, and the two guesses together say how foreign.
-        top, prob = lang, prob + by_lang[lang]
+    if top != lang and top not in main.foreign and _stop_share(text, a, b, lang) >= _stop_share(text, a, b, top):
+        # langdetect's best guess is a language the candidates left out (``af`` for a
+        # Dutch sentence, ``ca`` for a Spanish one) and its stop words (spaCy's lists,
+        # none for ``af``) do not outnumber the candidate's: the stop words name the
+        # language, and the two guesses together say how foreign the passage is.
+        top, prob = lang, prob + by_lang.get(lang, 0.0)
     main_prob = by_lang.get(main.lang, 0.0)
     # Two independent signals agreeing (stop words or letters, and langdetect) need less
     # confidence.
@@ -238,6 +241,11 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
     if top != main.lang and prob >= needed and main_prob < 0.02:
         return Passage(a, b, top, prob)
     return None
+
+
+def _stop_share(text: str, a: int, b: int, lang: str) -> int:
+    stops = stop_words(lang)
+    return sum(1 for w in WORD_RE.findall(text, a, b) if w.lower() in stops)
 
 
 def _accented(word: str) -> bool:

@@ -219,11 +219,27 @@ def test_passage_does_not_take_in_english_words_of_its_quotation():
     assert f.text == "«Ein verdienter erster Platz in unserer Umfrage»"
 
 
-def test_stop_words_name_the_language_when_langdetect_guesses_one_without_a_list():
-    # langdetect: af 0.67, nl 0.33; spaCy has no Afrikaans stop words to weigh.
-    dutch = "“Frank en Lai gaan naar Wall Streets kantoor om meer te ontdekken over de containers”"
-    [f] = detect(f"{ENGLISH} {dutch}").findings
-    assert (f.lang, f.text) == ("nl", dutch)
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # langdetect: af 0.67, nl 0.33; spaCy has no Afrikaans stop words to weigh.
+        ("“Frank en Lai gaan naar Wall Streets kantoor om meer te ontdekken over de containers”", "nl"),
+        # langdetect: ca 1.0; 9 Spanish stop words against 7 Catalan ones.
+        ("“La implantacin del ttulo en Odontologa de la Universitat de les Valls se lleva a cabo curso a curso”", "es"),
+    ],
+)
+def test_stop_words_name_the_language_when_langdetect_guesses_one_outside_the_candidates(quoted, lang):
+    [f] = detect(f"{ENGLISH} {quoted}").findings
+    assert (f.lang, f.text) == (lang, quoted)
+
+
+def test_one_quotation_takes_the_language_of_its_longer_passage():
+    quoted = (
+        "[Porttiles por menos de 300? con Windows 8. Dell Inspiron 11 3000 (299$) La norteamericana nos "
+        "ofrece el ms pequeo de la gama Inspiron, con pantalla tctil de 11,6 pulgadas y resolucin HD]"
+    )
+    [f] = detect(f"{ENGLISH} {quoted} {ENGLISH}").findings
+    assert (f.lang, f.text) == ("es", quoted)
 
 
 @pytest.mark.parametrize(
