@@ -276,3 +276,15 @@ def test_arabic_yeh_or_kaf_means_arabic_and_short_spans_without_urdu_letters_are
     assert decide_language("ميلانو").lang == "ar"
     # A Persian pair without Persian letters: the n-grams once chose Urdu.
     assert decide_language("مختلف انجام").lang == "fa"
+
+
+def test_mojibake_prefilter_finds_what_its_alternatives_find():
+    import re
+
+    from normalize.hygiene import _MOJIBAKE
+
+    plain = re.compile(_MOJIBAKE.pattern.split(")(?:", 1)[1][:-1])
+    lines = ["cafÃ© â€™quoted", "Zürich «головы» — café", "a\ufffdb", "Ã next", "plain ascii", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚"]
+    for line in lines:
+        assert bool(_MOJIBAKE.search(line)) == bool(plain.search(line)), line
+    assert _MOJIBAKE.search("cafÃ©") and not _MOJIBAKE.search("Zürich café")
