@@ -32,7 +32,7 @@ import regex
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
-from .scripts import CJK, WORD_RE, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
+from .scripts import CJK, WORD_RE, Word, word_scripts, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
 from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs
 from .stopwords import stop_words
@@ -423,22 +423,21 @@ def _fill_quotations(text: str, fragments: list[_Piece], main_stop: frozenset[st
     when all the rest inside is names and pieces of its own script: ``„GetAmped Super
     Webboard • แสดงกระทู้ - ตามล่า.“``; fragments it then covers are taken in."""
     out: list[_Piece] = []
+    line_pairs: dict[int, list[tuple[int, int]]] = {}
     for frag in fragments:
         if out and frag.start < out[-1].end:
             out[-1].end = max(out[-1].end, frag.end)
             continue
         if frag.repaired is None:
             line_start = text.rfind("\n", 0, frag.start) + 1
-            line_end = text.find("\n", frag.end) % (len(text) + 1)
-            quoted = pairs(text, line_start, line_end)
+            if line_start not in line_pairs:
+                line_pairs[line_start] = pairs(text, line_start, text.find("\n", frag.end) % (len(text) + 1))
             outer = (frag.start, frag.end)
-            while (pair := enclosing(quoted, *outer)) is not None:
-                inside = WORD_RE.findall(text, pair[0] + 1, pair[1])
+            while (pair := enclosing(line_pairs[line_start], *outer)) is not None:
+                inside = [m.span() for m in WORD_RE.finditer(text, pair[0] + 1, pair[1])]
                 if not _names_and_own_script(text, pair, frag, main_stop):
                     break
-                first = text.find(inside[0], pair[0] + 1)
-                last = text.rfind(inside[-1], 0, pair[1]) + len(inside[-1])
-                frag = _Piece(min(first, frag.start), max(last, frag.end), frag.script)
+                frag = _Piece(min(inside[0][0], frag.start), max(inside[-1][1], frag.end), frag.script)
                 outer = pair
         out.append(frag)
     return out
@@ -450,20 +449,20 @@ def _names_and_own_script(text: str, pair: tuple[int, int], frag: _Piece, main_s
     (``The Big Bang``), no label with a colon before it (``Russian: ...``), at least 8
     letters of its own script, and at least half as many as Latin letters."""
     group = _group(frag.script)
-    found = words(text[pair[0] + 1 : pair[1]])
+    found = WORD_RE.findall(text, pair[0] + 1, pair[1])
     own = latin = 0
     for k, w in enumerate(found):
-        if w.scripts == {"Latin"}:
-            low = w.text.lower()
-            title = w.text[0].isupper() and k + 1 < len(found) and found[k + 1].text[0].isupper()
-            if low in main_stop and not title:
+        scripts = word_scripts(w)
+        if scripts == {"Latin"}:
+            title = w[0].isupper() and k + 1 < len(found) and found[k + 1][0].isupper()
+            if w.lower() in main_stop and not title:
                 return False
-            latin += len(w.text)
-        elif all(_group(s) == group for s in w.scripts):
-            own += len(w.text)
+            latin += len(w)
+        elif all(_group(s) == group for s in scripts):
+            own += len(w)
         else:
             return False
-    if ":" in text[pair[0] : frag.start] and found and found[0].scripts == {"Latin"}:
+    if ":" in text[pair[0] : frag.start] and found and word_scripts(found[0]) == {"Latin"}:
         return False
     return own >= 8 and 2 * own >= latin
 
