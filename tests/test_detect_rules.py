@@ -288,3 +288,14 @@ def test_mojibake_prefilter_finds_what_its_alternatives_find():
     for line in lines:
         assert bool(_MOJIBAKE.search(line)) == bool(plain.search(line)), line
     assert _MOJIBAKE.search("cafÃ©") and not _MOJIBAKE.search("Zürich café")
+
+
+def test_lingua_scores_only_the_alphabets_that_fit():
+    from normalize.languages import _lingua_detector, lingua_choice
+
+    # ``ј`` fits the Serbian and Macedonian alphabets only: lingua is built for those two.
+    lang, confidence = lingua_choice(["sr", "mk"], "најстаро")
+    assert lang in ("sr", "mk") and 0.5 <= confidence <= 1.0
+    values = _lingua_detector(("mk", "sr")).compute_language_confidence_values("најстаро")
+    assert {v.language.name for v in values} == {"MACEDONIAN", "SERBIAN"}
+    assert decide_language("најстаро").candidates == ("sr", "mk")
