@@ -206,7 +206,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         frag.end = _names_before_closer(text, frag, main_stop)
     fragments = _fill_quotations(text, fragments, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
-    decided = _use_document_context(decided)
+    decided = _use_document_context(decided, [_letter_count(text, f.start, f.end) for f in fragments], config.priors)
     for frag, (decision, _group_name) in zip(fragments, decided):
         start, end = _wrap(text, frag.start, frag.end)
         counts = script_counts(frag.repaired or text[frag.start : frag.end])
@@ -500,18 +500,21 @@ def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, 
     return decide_language(span, priors), group
 
 
-def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Decision, str]]:
-    """Settle guessed decisions (:attr:`Decision.weak`) by the document's confidently
-    decided fragments of the same script group."""
+def _use_document_context(
+    decided: list[tuple[Decision, str]], letters: list[int], priors: LanguagePriors
+) -> list[tuple[Decision, str]]:
+    """Settle guessed decisions (:attr:`Decision.weak`) of short fragments (fewer than
+    ``priors.max_context_letters`` letters) by the document's confidently decided
+    fragments of the same script group."""
     strong: dict[str, dict[str, int]] = {}
     for d, group in decided:
         if not d.weak and d.lang != "und":
             strong.setdefault(group, {})
             strong[group][d.lang] = strong[group].get(d.lang, 0) + 1
     out = []
-    for d, group in decided:
+    for (d, group), n in zip(decided, letters):
         votes = strong.get(group, {})
-        if d.weak and votes:
+        if d.weak and votes and n < priors.max_context_letters:
             fits = {lang: n for lang, n in votes.items() if lang in d.candidates}
             if fits:
                 lang = max(fits, key=fits.__getitem__)

@@ -108,6 +108,10 @@ class LanguagePriors:
     ``min_statistical_letters`` is the span length (letters) from which langdetect is
     asked to choose among candidates; ``min_lingua_letters`` the same for lingua (Cyrillic
     alphabets): set it high to let the prior, not statistics, decide short spans.
+    ``max_context_letters``: a fragment with fewer letters whose own decision is a guess
+    takes the language of the document's confidently decided fragments; a longer one
+    keeps its own (lingua is right for 0.81 of the corpus's single Cyrillic words but
+    0.95 of its pairs and 0.99 of its sentences, more than another fragment tells).
     """
 
     cyrillic: tuple[str, ...] = ("ru", "uk", "bg", "sr", "be", "kk", "mk", "mn")
@@ -116,6 +120,7 @@ class LanguagePriors:
     latin: str = "en"
     min_statistical_letters: int = 20
     min_lingua_letters: int = 1
+    max_context_letters: int = 12
 
 
 @dataclass(frozen=True)

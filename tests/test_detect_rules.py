@@ -299,3 +299,15 @@ def test_lingua_scores_only_the_alphabets_that_fit():
     values = _lingua_detector(("mk", "sr")).compute_language_confidence_values("најстаро")
     assert {v.language.name for v in values} == {"MACEDONIAN", "SERBIAN"}
     assert decide_language("најстаро").candidates == ("sr", "mk")
+
+
+def test_document_context_settles_short_fragments_only():
+    ukrainian = "«Натисніть на зображення»"  # і: Ukrainian only
+    macedonian = "Таа има постар брат, Трент Олсен, како и помлад полубрат и помлада полусестра."
+    text = f"{ENGLISH} He wrote {ukrainian} and then: {macedonian} {ENGLISH}"
+    langs = [f.lang for f in detect(text).findings]
+    assert langs == ["uk", "mk"]
+    # A single word that lingua can only guess at takes the document's language.
+    assert decide_language("стати").weak
+    found = detect(f"{ENGLISH} He wrote {ukrainian}, then «стати».").findings
+    assert [f.lang for f in found] == ["uk", "uk"]
