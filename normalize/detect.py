@@ -541,5 +541,5 @@ def _latin_sentences(
         if any(a < p.end and p.start < b for a, b in taken):
             continue
         start, end = _wrap(text, p.start, p.end)
-        out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, "latin passage: foreign stop words, langdetect"))
+        out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, f"latin passage: {p.evidence}"))
     return out

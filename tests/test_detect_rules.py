@@ -311,3 +311,15 @@ def test_document_context_settles_short_fragments_only():
     assert decide_language("стати").weak
     found = detect(f"{ENGLISH} He wrote {ukrainian}, then «стати».").findings
     assert [f.lang for f in found] == ["uk", "uk"]
+
+
+def test_stop_words_of_one_language_settle_a_passage_without_langdetect():
+    # die, hat, heute, nichts: four German-only stop words, no English one.
+    german = "«Die Regierung hat heute nichts beschlossen»"
+    [f] = detect(f"{ENGLISH} He said {german} and left.").findings
+    assert (f.lang, f.text) == ("de", german)
+    assert f.evidence == "latin passage: foreign stop words of one language"
+    # Two Dutch stop words only: langdetect still confirms.
+    dutch = "(Het zijn acht sfeerbeelden)"
+    [f] = detect(f"{ENGLISH} He said {dutch} and left.").findings
+    assert f.lang == "nl" and f.evidence == "latin passage: foreign stop words, langdetect"
