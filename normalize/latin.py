@@ -113,11 +113,52 @@ def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> li
     spaced = _PUNCT.sub(" ", text)  # same length: offsets hold
     out: list[Passage] = []
     for start, end in _lines(text):
-        if _evidence(text, spaced, start, end, main) >= 2:
-            found = _line_passages(text, spaced, start, end, main, limits)
-            if found:
-                out.extend(_fill_quotes(text, start, end, found, main))
+        evidence = _evidence(text, spaced, start, end, main)
+        if evidence == 0:
+            continue
+        found = _line_passages(text, spaced, start, end, main, limits) if evidence >= 2 else []
+        if _BREAK.search(text, start, end):
+            found += _quoted_passages(text, start, end, main, limits, found)
+        if found:
+            out.extend(_fill_quotes(text, start, end, sorted(found, key=lambda p: p.start), main))
     return out
+
+
+def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limits, found: list[Passage]) -> list[Passage]:
+    """Quotations of ``text[start:end]`` that are a foreign sentence of one stop word and
+    no accents, too little evidence for :func:`_line_passages` (``‘Nederland was een positieve
+    uitzondering’``): the quotation's foreign stop word and one of its plain words
+    whose n-grams read as that language make two pieces of evidence; it then needs the
+    words and letters of a standalone sentence, no main-language stop word, no plain
+    word that reads as the main language, and langdetect naming the language with
+    ``limits.min_prob``. Quotations overlapping a passage ``found`` are left alone."""
+    out: list[Passage] = []
+    for o, c in pairs(text, start, end):
+        if any(p.start < c and o < p.end for p in found):
+            continue
+        tokens = WORD_RE.findall(text, o + 1, c)
+        if len(tokens) < limits.min_words or sum(map(len, tokens)) < STANDALONE_MIN_LETTERS:
+            continue
+        low = [t.lower() for t in tokens]
+        hits = main.any_foreign.intersection(low)
+        if not hits or _NON_LATIN.search(text, o, c):
+            continue
+        index = stop_index(main.langs, main.lang)
+        for lang in {lang for t in hits for lang in index[t]}:
+            shared = stop_words(lang)
+            if any(t in main.stops and t not in shared for t in low):
+                continue
+            plain = [t for t in tokens if t.islower() and t.isascii() and len(t) > 2 and t not in shared]
+            diffs = [profile_logprob(t, lang) - profile_logprob(t, main.lang) for t in plain]
+            if not any(d > MAIN_LIKE for d in diffs) or any(d < -MAIN_LIKE for d in diffs):
+                continue
+            spans = [m.span() for m in WORD_RE.finditer(text, o + 1, c)]
+            a, b = spans[0][0], spans[-1][1]
+            probs = langdetect_probs(text[a:b])
+            if probs and probs[0][0] == lang and probs[0][1] >= limits.min_prob:
+                out.append(Passage(a, b, lang, probs[0][1], "foreign stop word and n-grams in quotes, langdetect"))
+                break
+    return sorted(out, key=lambda p: p.start)
 
 
 def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage], main: _Main) -> list[Passage]:

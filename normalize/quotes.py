@@ -11,8 +11,9 @@ import regex
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
-# ``'`` is an apostrophe far more often than a quote, and ``’`` closes only a ``‘``.
-_MARK = regex.compile("[" + regex.escape("".join(set(OPEN_CLOSE) | set(CLOSERS) - {"'"})) + "]")
+# ``'`` is an apostrophe far more often than a quote, ``’`` before a letter is one
+# (``s’agit``), and ``’`` closes only a ``‘``.
+_MARK = regex.compile("[" + regex.escape("".join(sorted(set(OPEN_CLOSE) | set(CLOSERS) - {"'", "’"}))) + r"]|’(?!\p{L})")
 
 
 def pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -23,8 +24,6 @@ def pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _MARK.finditer(text, start, end):
         i, c = m.start(), m.group()
-        if c == "’" and i + 1 < len(text) and text[i + 1].isalpha():
-            continue  # an apostrophe: ``s’agit``
         for k in range(len(stack) - 1, -1, -1):
             if OPEN_CLOSE[text[stack[k]]] == c:
                 out.append((stack[k], i))

@@ -323,3 +323,25 @@ def test_stop_words_of_one_language_settle_a_passage_without_langdetect():
     dutch = "(Het zijn acht sfeerbeelden)"
     [f] = detect(f"{ENGLISH} He said {dutch} and left.").findings
     assert f.lang == "nl" and f.evidence == "latin passage: foreign stop words, langdetect"
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # One Dutch stop word (een; was is English too) and no accent.
+        ("‘Nederland was een positieve uitzondering’", "nl"),
+        # One Italian stop word (ora); per, elsewhere on the line, gives the line a second.
+        ("[Svanite entrambe, ora esso ritorna]", "it"),
+    ],
+)
+def test_quoted_sentence_with_one_stop_word_found_by_its_ngrams(quoted, lang):
+    text = f"{ENGLISH} Metiskow, {quoted}, for the second purpose per mantle. {ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == (lang, quoted)
+    assert f.evidence == "latin passage: foreign stop word and n-grams in quotes, langdetect"
+
+
+def test_english_quotation_with_one_foreign_stop_word_is_not_foreign():
+    # come: an Italian stop word; the rest reads English.
+    assert detect(f"{ENGLISH} The sign said “Come inside and enjoy the view”. {ENGLISH}").findings == []
+    assert detect(f"{ENGLISH} The album (Total Eclipse of the Heart) sold well. {ENGLISH}").findings == []
