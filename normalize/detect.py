@@ -13,8 +13,11 @@ Steps, in order:
    letter inside an emoticon such as ``¯\\_(ツ)_/¯``); neighbouring
    pieces of the same script (CJK scripts count as one) merge into one fragment when only
    digits, spaces and punctuation stand between them on the same line, and a fragment takes
-   in the quotes or brackets that wrap it (``«головы»``);
-5. each fragment's language by script rules, then the document's other fragments;
+   in the quotes or brackets that wrap it (``«головы»``), or the whole quotation when
+   the rest of it is names (``„GetAmped Super Webboard • แสดงกระทู้“``); a mixed-script
+   word between words of one foreign script is a piece of their fragment;
+5. each fragment's language by script rules, then, for short fragments, the document's
+   other fragments;
 6. when the main script is Latin, passages in another Latin-script language
    (:mod:`normalize.latin`), only on strong evidence, so that loanwords and names
    (``coup d’état``, ``Nicolás``) are left alone.

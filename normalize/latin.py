@@ -19,7 +19,12 @@ sentence:
    words that read foreign rather than main (names with foreign articles such as ``Cartel
    de los Soles`` and loanwords such as ``a crème brûlée`` fail here);
 5. langdetect must name a foreign language with ``min_prob``, or
-   :data:`AGREEING_MIN_PROB` when it names the candidate itself.
+   :data:`AGREEING_MIN_PROB` when it names the candidate itself; a passage whose stop
+   words alone settle the language (:func:`_stopwords_settle`) skips it;
+6. a passage grows to the quotes or brackets around it while the words left out there
+   do not read as the main language (names, titles, a nested quotation), and a quoted
+   sentence with a single foreign stop word and no accent is taken when its n-grams
+   and langdetect agree (:func:`_quoted_passages`).
 
 All offsets are code points into the text.
 """
