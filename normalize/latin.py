@@ -19,7 +19,12 @@ sentence:
    words that read foreign rather than main (names with foreign articles such as ``Cartel
    de los Soles`` and loanwords such as ``a crème brûlée`` fail here);
 5. langdetect must name a foreign language with ``min_prob``, or
-   :data:`AGREEING_MIN_PROB` when it names the candidate itself.
+   :data:`AGREEING_MIN_PROB` when it names the candidate itself; a passage whose stop
+   words alone settle the language (:func:`_stopwords_settle`) skips it;
+6. a passage grows to the quotes or brackets around it while the words left out there
+   do not read as the main language (names, titles, a nested quotation), and a quoted
+   sentence with a single foreign stop word and no accent is taken when its n-grams
+   and langdetect agree (:func:`_quoted_passages`).
 
 All offsets are code points into the text.
 """
@@ -35,10 +40,13 @@ import regex
 
 from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
 from .languages import profile_logprob
+from .quotes import enclosing, pairs
 from .scripts import WORD_RE
 from .stopwords import stop_index, stop_words, stopword_counts
 
 AGREEING_MIN_PROB = 0.7
+STOPWORDS_SETTLE = 4
+STOPWORDS_PROB = 0.9  # the confidence of a passage its stop words settle alone
 STANDALONE_MIN_LETTERS = 12
 NEUTRAL = 0.15  # n-gram score differences below this say nothing about a word
 MAIN_LIKE = 0.5  # ... and below minus this mark a word as the main language's
@@ -50,7 +58,8 @@ ASCII_LANGUAGES = frozenset({"en"})
 SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+(?=\w)[^\n.!?…]*)*(?:[.!?…]+|$)", regex.MULTILINE)
 # Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
 _PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
-_BREAK = regex.compile(r"[«»“”„\"()\[\]「」『』（）]")
+_BREAK = regex.compile(r"[«»“”„‘\"()\[\]「」『』（）]")
+_NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.V1)
 _ACCENTED = regex.compile(r"[\p{Latin}--[a-zA-Z]]", regex.V1)
 
 
@@ -60,6 +69,7 @@ class Passage:
     end: int
     lang: str
     prob: float
+    evidence: str = "foreign stop words, langdetect"
 
 
 @dataclass(frozen=True)
@@ -108,9 +118,106 @@ def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> li
     spaced = _PUNCT.sub(" ", text)  # same length: offsets hold
     out: list[Passage] = []
     for start, end in _lines(text):
-        if _evidence(text, spaced, start, end, main) >= 2:
-            out.extend(_line_passages(text, spaced, start, end, main, limits))
+        evidence = _evidence(text, spaced, start, end, main)
+        if evidence == 0:
+            continue
+        found = _line_passages(text, spaced, start, end, main, limits) if evidence >= 2 else []
+        if _BREAK.search(text, start, end):
+            found += _quoted_passages(text, start, end, main, limits, found)
+        if found:
+            out.extend(_fill_quotes(text, start, end, sorted(found, key=lambda p: p.start), main))
     return out
+
+
+def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limits, found: list[Passage]) -> list[Passage]:
+    """Quotations of ``text[start:end]`` that are a foreign sentence of one stop word and
+    no accents, too little evidence for :func:`_line_passages` (``‘Nederland was een positieve
+    uitzondering’``): the quotation's foreign stop word and one of its plain words
+    whose n-grams read as that language make two pieces of evidence; it then needs the
+    words and letters of a standalone sentence, no main-language stop word, no plain
+    word that reads as the main language, and langdetect naming the language with
+    ``limits.min_prob``. Quotations overlapping a passage ``found`` are left alone."""
+    out: list[Passage] = []
+    for o, c in pairs(text, start, end):
+        if any(p.start < c and o < p.end for p in found):
+            continue
+        tokens = WORD_RE.findall(text, o + 1, c)
+        if len(tokens) < limits.min_words or sum(map(len, tokens)) < STANDALONE_MIN_LETTERS:
+            continue
+        low = [t.lower() for t in tokens]
+        hits = main.any_foreign.intersection(low)
+        if not hits or _NON_LATIN.search(text, o, c):
+            continue
+        index = stop_index(main.langs, main.lang)
+        for lang in {lang for t in hits for lang in index[t]}:
+            shared = stop_words(lang)
+            if any(t in main.stops and t not in shared for t in low):
+                continue
+            plain = [t for t in tokens if t.islower() and t.isascii() and len(t) > 2 and t not in shared]
+            diffs = [profile_logprob(t, lang) - profile_logprob(t, main.lang) for t in plain]
+            if not any(d > MAIN_LIKE for d in diffs) or any(d < -MAIN_LIKE for d in diffs):
+                continue
+            spans = [m.span() for m in WORD_RE.finditer(text, o + 1, c)]
+            a, b = spans[0][0], spans[-1][1]
+            probs = langdetect_probs(text[a:b])
+            if probs and probs[0][0] == lang and probs[0][1] >= limits.min_prob:
+                out.append(Passage(a, b, lang, probs[0][1], "foreign stop word and n-grams in quotes, langdetect"))
+                break
+    return sorted(out, key=lambda p: p.start)
+
+
+def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage], main: _Main) -> list[Passage]:
+    """Each passage grown to the quotes or brackets around it (outwards, pair by pair)
+    while the words it leaves out there do not read as the main language; passages that
+    then overlap become one."""
+    quoted = pairs(text, line_start, line_end)
+    grown: list[Passage] = []
+    for p in found:
+        a, b = p.start, p.end
+        outer = (a, b)
+        while (pair := enclosing(quoted, *outer)) is not None:
+            inside = list(WORD_RE.finditer(text, pair[0] + 1, pair[1]))
+            if not _rest_not_main(text, (inside[0].start(), a), (b, inside[-1].end()), main, p.lang):
+                break
+            a, b, outer = inside[0].start(), inside[-1].end(), pair
+        if grown and a < grown[-1].end:
+            # One quotation, one language: the one of the longer passage.
+            last = grown.pop()
+            lang = last.lang if last.end - last.start >= p.end - p.start else p.lang
+            p = Passage(min(a, last.start), max(b, last.end), lang, max(p.prob, last.prob), last.evidence)
+        else:
+            p = Passage(a, b, p.lang, p.prob, p.evidence)
+        grown.append(p)
+    return grown
+
+
+def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], main: _Main, lang: str) -> bool:
+    """Whether the words of ``text`` in ``before`` and ``after`` (the rest of a quotation
+    around a ``lang`` passage) may join it: no other script, no main-language stop word
+    but in a title (``The Big Bang``), no more letters than twice the passage's, and, in
+    the whole quotation, no more plain lowercase words that read as the main language
+    than read as ``lang``."""
+    if _NON_LATIN.search(text, *before) or _NON_LATIN.search(text, *after):
+        return False
+    quoted = [(m.start(), m.group()) for m in WORD_RE.finditer(text, before[0], after[1])]
+    rest = [k for k, (pos, _) in enumerate(quoted) if pos < before[1] or pos >= after[0]]
+    if not rest:
+        return True
+    rest_letters = sum(len(quoted[k][1]) for k in rest)
+    if rest_letters > 2 * (sum(len(w) for _, w in quoted) - rest_letters):
+        return False
+    shared = stop_words(lang)
+    for k in rest:
+        w = quoted[k][1]
+        if w.lower() in main.stops and w.lower() not in shared:
+            title = w[0].isupper() and k + 1 < len(quoted) and quoted[k + 1][1][0].isupper()
+            if not title:
+                return False
+    # The passage's own words vote too: one English-looking word (``albinos``) at the
+    # end of a long French quotation is no evidence against it.
+    plain = [w for _, w in quoted if w.islower() and w.isascii() and len(w) > 2 and w not in shared and w not in main.stops]
+    diffs = [profile_logprob(w, lang) - profile_logprob(w, main.lang) for w in plain]
+    return sum(1 for d in diffs if d < -MAIN_LIKE) <= sum(1 for d in diffs if d > 0)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -157,6 +264,8 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
     if found is None:
         return None
     a, b = found
+    if _stopwords_settle(WORD_RE.findall(text, a, b), main, lang):
+        return Passage(a, b, lang, STOPWORDS_PROB, "foreign stop words of one language")
     probs = langdetect_probs(text[a:b])
     if not probs:
         return None
@@ -169,13 +278,42 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
             if again != (a, b):
                 (a, b), probs = again, langdetect_probs(text[again[0] : again[1]]) or probs
                 top, prob = probs[0]
-    main_prob = sum(p for code, p in probs if code == main.lang)
+    by_lang = dict(probs)
+    if top != lang and top not in main.foreign and _stop_share(text, a, b, lang) >= _stop_share(text, a, b, top):
+        # langdetect's best guess is a language the candidates left out (``af`` for a
+        # Dutch sentence, ``ca`` for a Spanish one) and its stop words (spaCy's lists,
+        # none for ``af``) do not outnumber the candidate's: the stop words name the
+        # language, and the two guesses together say how foreign the passage is.
+        top, prob = lang, prob + by_lang.get(lang, 0.0)
+    main_prob = by_lang.get(main.lang, 0.0)
     # Two independent signals agreeing (stop words or letters, and langdetect) need less
     # confidence.
     needed = limits.min_prob if top != lang else min(limits.min_prob, AGREEING_MIN_PROB)
     if top != main.lang and prob >= needed and main_prob < 0.02:
         return Passage(a, b, top, prob)
     return None
+
+
+def _stopwords_settle(words: list[str], main: _Main, lang: str) -> bool:
+    """Whether a passage's stop words (spaCy's lists) settle its language without
+    langdetect: at least :data:`STOPWORDS_SETTLE` that only ``lang`` and no main-language
+    list holds, twice as many as any other candidate's, and no main-language stop word.
+
+    On the corpus's development sentences of the nine Latin-script languages (300 each)
+    this holds for 1486 of 2700 and names the right language for all of them, where
+    langdetect names it for 1479.
+    """
+    votes = stopword_counts(words, main.langs, exclude=main.lang)
+    ranked = sorted(votes.values(), reverse=True)
+    if votes[lang] != ranked[0] or ranked[0] < STOPWORDS_SETTLE or ranked[1] * 2 > ranked[0]:
+        return False
+    shared = stop_words(lang)
+    return not any(w.lower() in main.stops and w.lower() not in shared for w in words)
+
+
+def _stop_share(text: str, a: int, b: int, lang: str) -> int:
+    stops = stop_words(lang)
+    return sum(1 for w in WORD_RE.findall(text, a, b) if w.lower() in stops)
 
 
 def _accented(word: str) -> bool:

@@ -98,6 +98,20 @@ def test_main_language_by_sentence_votes_and_prior_on_near_tie():
     assert main_latin_language(" ".join(sentences("de", 8))).lang == "de"
 
 
+def test_one_long_foreign_sentence_does_not_outvote_the_english_ones():
+    # A bare German sentence without a full stop runs on into the next English one.
+    german = (
+        "Besser paßt da schon das Iscorama, das für Kleinbildphotographie konstruiert wurde, um bei der "
+        "Aufnahme das Bild zu stauchen, und es später vor dem Projektor in umgekehrter Richtung wieder in "
+        "die Breite zu ziehen"
+    )
+    text = f"{ENGLISH} I will do my best to keep you informed. {german} An edge in an intensity image can be viewed as depth."
+    d = detect(text)
+    assert d.main_lang == "en"
+    [f] = d.findings
+    assert f.lang == "de" and f.text.startswith(german)
+
+
 def test_stopword_counts_one_lookup_per_word():
     # spaCy's Dutch list has ``der`` and ``die`` too.
     assert stopword_counts(["Der", "die", "the", "and", "het"], ("en", "de", "nl")) == {"en": 2, "de": 2, "nl": 3}
@@ -180,3 +194,154 @@ def test_short_standalone_sentence_needs_fewer_letters():
     [f] = detect(text).findings
     assert (f.lang, f.text) == ("pl", "Co na to Mężydło")
     assert detect(f"{ENGLISH} He asked co na to Mężydło and left. {ENGLISH}").findings == []
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # A nested quotation and a title open the quotation; the passage fills the rest.
+        ("«“Ampio confronto” interpretato dal governo in modo molto estensivo»", "it"),
+        ("[Charts en certificatie's The Big Bang werd het eerste album van Busta Rhymes dat op nummer 1 binnenkwam]", "nl"),
+        # ``albinos`` reads English on its own; ``s’agit`` holds an apostrophe, not a closer.
+        ("‘Il s’agit le plus souvent de rats albinos’", "fr"),
+    ],
+)
+def test_passage_fills_the_quotation_around_it(quoted, lang):
+    [f] = detect(f"{ENGLISH} The caption says: {quoted}. {ENGLISH}").findings
+    assert (f.lang, f.text) == (lang, quoted)
+
+
+def test_passage_does_not_take_in_english_words_of_its_quotation():
+    # ``the`` and ``of`` are English stop words: the quotation is not all foreign.
+    text = f"{ENGLISH} (the Latin motto «Liberté, égalité, fraternité» of the Republic) {ENGLISH}"
+    assert detect(text).findings == []
+    [f] = detect(f"{ENGLISH} He said (in the end «Ein verdienter erster Platz in unserer Umfrage») and left.").findings
+    assert f.text == "«Ein verdienter erster Platz in unserer Umfrage»"
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # langdetect: af 0.67, nl 0.33; spaCy has no Afrikaans stop words to weigh.
+        ("“Frank en Lai gaan naar Wall Streets kantoor om meer te ontdekken over de containers”", "nl"),
+        # langdetect: ca 1.0; 9 Spanish stop words against 7 Catalan ones.
+        ("“La implantacin del ttulo en Odontologa de la Universitat de les Valls se lleva a cabo curso a curso”", "es"),
+    ],
+)
+def test_stop_words_name_the_language_when_langdetect_guesses_one_outside_the_candidates(quoted, lang):
+    [f] = detect(f"{ENGLISH} {quoted}").findings
+    assert (f.lang, f.text) == (lang, quoted)
+
+
+def test_one_quotation_takes_the_language_of_its_longer_passage():
+    quoted = (
+        "[Porttiles por menos de 300? con Windows 8. Dell Inspiron 11 3000 (299$) La norteamericana nos "
+        "ofrece el ms pequeo de la gama Inspiron, con pantalla tctil de 11,6 pulgadas y resolucin HD]"
+    )
+    [f] = detect(f"{ENGLISH} {quoted} {ENGLISH}").findings
+    assert (f.lang, f.text) == ("es", quoted)
+
+
+@pytest.mark.parametrize(
+    "quoted, lang, found",
+    [
+        ("„GetAmped Super Webboard • แสดงกระทู้ - ตามล่า.“", "th", "GetAmped Super Webboard • แสดงกระทู้ - ตามล่า"),
+        (
+            "[Во Доха, се наоѓаат седиштата на големите компании, како што се Qatar Petroleum, Qatargas и RasGas]",
+            "mk",
+            "[Во Доха, се наоѓаат седиштата на големите компании, како што се Qatar Petroleum, Qatargas и RasGas]",
+        ),
+        # A label with a colon and English stop words stay outside.
+        ("(Russian: Московский Кремль)", "ru", "Московский Кремль"),
+        ("(Кремль and the Московский Кремль)", "ru", "Кремль"),
+    ],
+)
+def test_fragment_fills_the_quotation_of_names_around_it(quoted, lang, found):
+    f = detect(f"{ENGLISH} The title was {quoted} then. {ENGLISH}").findings[0]
+    assert (f.lang, f.text) == (lang, found)
+
+
+def test_mixed_script_word_inside_a_foreign_sentence_belongs_to_it():
+    # ``сè``: Cyrillic с and a Latin è (for Macedonian ѐ), between Macedonian words.
+    mk = "По неколкудневна работа сè беше готово од технички аспект"
+    [f] = detect(f"They are applying for it. {mk} Ensure the efficiency of the operation.").findings
+    assert (f.kind, f.text) == ("foreign", mk)
+    # A look-alike inside an English word stays a homoglyph.
+    [f] = detect("The pаyment was made.").findings
+    assert (f.kind, f.replacement) == ("homoglyph", "payment")
+
+
+def test_arabic_yeh_or_kaf_means_arabic_and_short_spans_without_urdu_letters_are_not_urdu():
+    # ``ميلانو`` holds the Arabic yeh (U+064A), which Persian writes as ی.
+    assert decide_language("ميلانو").lang == "ar"
+    # A Persian pair without Persian letters: the n-grams once chose Urdu.
+    assert decide_language("مختلف انجام").lang == "fa"
+
+
+def test_mojibake_prefilter_finds_what_its_alternatives_find():
+    import re
+
+    from normalize.hygiene import _MOJIBAKE
+
+    plain = re.compile(_MOJIBAKE.pattern.split(")(?:", 1)[1][:-1])
+    lines = ["cafÃ© â€™quoted", "Zürich «головы» — café", "a\ufffdb", "Ã next", "plain ascii", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚"]
+    for line in lines:
+        assert bool(_MOJIBAKE.search(line)) == bool(plain.search(line)), line
+    assert _MOJIBAKE.search("cafÃ©") and not _MOJIBAKE.search("Zürich café")
+
+
+def test_lingua_scores_only_the_alphabets_that_fit():
+    from normalize.languages import _lingua_detector, lingua_choice
+
+    # ``ј`` fits the Serbian and Macedonian alphabets only: lingua is built for those two.
+    lang, confidence = lingua_choice(["sr", "mk"], "најстаро")
+    assert lang in ("sr", "mk") and 0.5 <= confidence <= 1.0
+    values = _lingua_detector(("mk", "sr")).compute_language_confidence_values("најстаро")
+    assert {v.language.name for v in values} == {"MACEDONIAN", "SERBIAN"}
+    assert decide_language("најстаро").candidates == ("sr", "mk")
+
+
+def test_document_context_settles_short_fragments_only():
+    ukrainian = "«Натисніть на зображення»"  # і: Ukrainian only
+    macedonian = "Таа има постар брат, Трент Олсен, како и помлад полубрат и помлада полусестра."
+    text = f"{ENGLISH} He wrote {ukrainian} and then: {macedonian} {ENGLISH}"
+    langs = [f.lang for f in detect(text).findings]
+    assert langs == ["uk", "mk"]
+    # A single word that lingua can only guess at takes the document's language.
+    assert decide_language("стати").weak
+    found = detect(f"{ENGLISH} He wrote {ukrainian}, then «стати».").findings
+    assert [f.lang for f in found] == ["uk", "uk"]
+
+
+def test_stop_words_of_one_language_settle_a_passage_without_langdetect():
+    # die, hat, heute, nichts: four German-only stop words, no English one.
+    german = "«Die Regierung hat heute nichts beschlossen»"
+    [f] = detect(f"{ENGLISH} He said {german} and left.").findings
+    assert (f.lang, f.text) == ("de", german)
+    assert f.evidence == "latin passage: foreign stop words of one language"
+    # Two Dutch stop words only: langdetect still confirms.
+    dutch = "(Het zijn acht sfeerbeelden)"
+    [f] = detect(f"{ENGLISH} He said {dutch} and left.").findings
+    assert f.lang == "nl" and f.evidence == "latin passage: foreign stop words, langdetect"
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # One Dutch stop word (een; was is English too) and no accent.
+        ("‘Nederland was een positieve uitzondering’", "nl"),
+        # One Italian stop word (ora); per, elsewhere on the line, gives the line a second.
+        ("[Svanite entrambe, ora esso ritorna]", "it"),
+    ],
+)
+def test_quoted_sentence_with_one_stop_word_found_by_its_ngrams(quoted, lang):
+    text = f"{ENGLISH} Metiskow, {quoted}, for the second purpose per mantle. {ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == (lang, quoted)
+    assert f.evidence == "latin passage: foreign stop word and n-grams in quotes, langdetect"
+
+
+def test_english_quotation_with_one_foreign_stop_word_is_not_foreign():
+    # come: an Italian stop word; the rest reads English.
+    assert detect(f"{ENGLISH} The sign said “Come inside and enjoy the view”. {ENGLISH}").findings == []
+    assert detect(f"{ENGLISH} The album (Total Eclipse of the Heart) sold well. {ENGLISH}").findings == []
