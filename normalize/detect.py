@@ -28,7 +28,7 @@ All offsets are code points into the text given to :func:`detect`.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -224,7 +224,29 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     if main_script == "Latin":
         findings.extend(_latin_sentences(text, plain, ws, findings, main.lang, config))
     findings.sort(key=lambda f: f.start)
-    return Detection(main.lang, main_script, main.confidence, findings)
+    return Detection(main.lang, main_script, main.confidence, _fold_homoglyphs(findings))
+
+
+def _fold_homoglyphs(findings: list[Finding]) -> list[Finding]:
+    """Findings without overlaps: a look-alike word inside a foreign fragment (``pаyment``
+    in a Russian sentence) becomes part of that fragment's ``replacement``, so the
+    fragment is translated with the word repaired, and the word is no finding of its own."""
+    foreign = [f for f in findings if f.kind == "foreign"]
+    if not foreign:
+        return findings
+    out: list[Finding] = []
+    folded: dict[int, Finding] = {}
+    for f in findings:
+        host = next((g for g in foreign if f.kind == "homoglyph" and g.start < f.end and f.start < g.end), None)
+        if host is None:
+            out.append(f)
+            continue
+        current = folded.get(id(host), host)
+        base = current.replacement if current.replacement is not None else current.text
+        if f.replacement is not None and len(f.replacement) == f.end - f.start and len(base) == host.end - host.start and host.start <= f.start and f.end <= host.end:
+            a, b = f.start - host.start, f.end - host.start
+            folded[id(host)] = replace(current, replacement=base[:a] + f.replacement + base[b:])
+    return [folded.get(id(f), f) for f in out]
 
 
 def _scan(text: str, masked: list[tuple[int, int]]) -> tuple[list[Word], str, frozenset[str]]:

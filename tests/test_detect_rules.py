@@ -9,6 +9,7 @@ from normalize.languages import decide_language, main_latin_language
 from normalize.latin import SENTENCE_RE, foreign_passages
 from normalize.scripts import ascii_letter_count, marked_words, words
 from normalize.stopwords import stopword_counts
+from normalize.pipeline import normalize_text
 
 from .conftest import CORPUS
 
@@ -345,3 +346,15 @@ def test_english_quotation_with_one_foreign_stop_word_is_not_foreign():
     # come: an Italian stop word; the rest reads English.
     assert detect(f"{ENGLISH} The sign said “Come inside and enjoy the view”. {ENGLISH}").findings == []
     assert detect(f"{ENGLISH} The album (Total Eclipse of the Heart) sold well. {ENGLISH}").findings == []
+
+
+def test_lookalike_word_inside_a_foreign_fragment_is_folded_into_it():
+    # Found in review: detect() returned the homoglyph finding inside the Russian fragment,
+    # breaking its promise of non-overlapping spans.
+    text = "Он сказал, что pаyment не прошёл. The rest of this long text is English, about banking and many other things that matter to readers here."
+    [f] = detect(text).findings
+    assert (f.kind, f.lang, f.text) == ("foreign", "ru", "Он сказал, что pаyment не прошёл")
+    assert f.replacement == "Он сказал, что payment не прошёл"
+    r = normalize_text(text)
+    [c] = [c for c in r.changes if c.kind == "foreign"]
+    assert c.replacement == "Он сказал, что payment не прошёл"  # kept untranslated, but repaired
