@@ -168,6 +168,7 @@ def cmd_models(args: argparse.Namespace) -> int:
             elif not found:
                 print(f"no models installed in {models.models_dir(args.models_dir)}")
             else:
+                print("pair\tversion\tsize\tfolder")
                 for m in found:
                     print(f"{m.source} -> {m.target}\t{m.version}\t{m.bytes / 1e6:.1f} MB\t{m.path}")
             return 0
@@ -392,7 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `transnorm ls | head`: the reader left, nothing went wrong
+        # Python's recipe: point stdout at devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_install_every_package_of_a_folder_and_list_as_table(tmp_path, archives)
     assert "broken.argosmodel: not an argos model (not a zip archive)" in proc.stderr
     assert sorted(line.split(" (")[0] for line in proc.stdout.splitlines()) == ["installed translate-ru_en 1.0", "installed translate-zt_en 2.1"]
     table = run("models", "list", "--models-dir", folder).stdout.splitlines()
-    assert [line.split("\t")[:2] for line in table] == [["ru -> en", "1.0"], ["zh-Hant -> en", "2.1"]]
+    assert [line.split("\t")[:2] for line in table] == [["pair", "version"], ["ru -> en", "1.0"], ["zh-Hant -> en", "2.1"]]
     (source / "broken.argosmodel").unlink()
 
 
