@@ -147,6 +147,8 @@ def format_summary(path: str, out: dict) -> str:
     for f in out.get("fragments", []):
         how = f["status"] + (f" ({f['reason']})" if f.get("reason") and f["status"] != "translated" else "")
         lines.append(f"    [{f['lang']}] {f['original']!r} -> {how}")
+    if any((f.get("reason") or "").startswith("no installed model") for f in out.get("fragments", [])):
+        lines.append("  (models: `transnorm models install FILE.argosmodel`, then `transnorm models list`)")
     for name in ("raw", "cleaned", "record"):
         lines.append(f"  {name}: {out['urls'][name]}")
     return "\n".join(lines)
