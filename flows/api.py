@@ -354,7 +354,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return target, mode, glossary
 
     @app.post("/v1/documents", status_code=201, openapi_extra=UPLOAD_BODY,
-              responses={200: {"description": "already stored with the same settings: the JSON record, nothing written"},
+              responses={200: {"description": "stored before with the same input and settings: the stored JSON record; nothing new written (the latest pointer may move back to it)"},
                          201: {"description": "normalized and stored: the JSON record; Location names it"},
                          202: {"model": JobAccepted, "description": "large file: accepted as a job"},
                          **_errors("unauthorized", "forbidden", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited")})
@@ -371,8 +371,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
 
     def _normalize_and_store(doc, target: str, mode: str, glossary: str | None) -> tuple[dict, bool]:
-        """The stored record, and whether this request stored it (False: the same input
-        and settings were stored before; nothing was written)."""
+        """The stored record, and whether this request created it (False: this input and
+        settings were stored before; at most the latest pointer moved back to them)."""
         with translate_lock:
             translator.glossary = glossaries.get(glossary) if glossary else Glossary()
             result = normalize_text(doc.text, translator, target, mode=mode)
@@ -383,9 +383,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
         manifest = Manifest(run_id)
         manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=f"upload:{doc.name}")
         manifest.write(store)
-        if report.status == "unchanged":
-            return reader.record(doc.doc_id), False
-        return record, True
+        if report.status == "written":
+            return record, True
+        # unchanged, or relinked to a version stored before: nothing new was created, and
+        # the stored record (with its own run and path) is the truth.
+        return reader.record(doc.doc_id), False
 
     def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None) -> JSONResponse:
         job_id = uuid.uuid4().hex

@@ -203,9 +203,15 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from ingest.sources import SourcesError, load_sources
 
+    from ingest.glossaries import read_glossary
+    from normalize.glossary import GlossaryError
+
     try:
         sources = load_sources(args.sources)
-    except (SourcesError, FileNotFoundError) as exc:
+        for s in sources:
+            if s.settings.glossary and (args.source is None or s.name == args.source):
+                read_glossary(s.settings.glossary)
+    except (SourcesError, GlossaryError, FileNotFoundError) as exc:
         return _fail(str(exc))
     names = [s.name for s in sources]
     if args.source and args.source not in names:
@@ -255,6 +261,10 @@ def _reader(args: argparse.Namespace):
     from flows.stores import open_store
     from ingest.reader import Reader
 
+    local = args.store[len("file://"):] if args.store.startswith("file://") else (None if "://" in args.store else args.store)
+    if local is not None and not os.path.isdir(os.path.expanduser(local)):
+        # open_store would create the folder; for reading, a missing one is a mistyped --store.
+        raise SystemExit(_fail(f"no store at {args.store}"))
     return Reader(open_store(args.store, s3_endpoint=args.s3_endpoint))
 
 
@@ -273,7 +283,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     except KeyError:
         return _fail(f"no finished run {args.run!r} in {args.store} (unknown, or still running)")
     except ValueError as exc:
-        return _fail(str(exc))
+        return _fail(f"--since/--until must be ISO 8601 times (2026-11-29 or 2026-11-29T08:00:00+01:00): {exc}")
     return 0
 
 
@@ -305,6 +315,10 @@ def cmd_api(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(args.config)
+        if args.store:
+            from dataclasses import replace as _replace
+
+            settings = _replace(settings, store_url=args.store)
         if not settings.tokens:
             return _fail(f"{args.config}: no tokens configured (set the environment variables it names); without one nobody can use the service")
         app = create_app(settings)
@@ -389,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--config", required=True, help="YAML settings: tokens, store, limits (see deploy/api.yaml)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8080)
+    ap.add_argument("--store", default=None, help="store URL, overriding the configuration's store_url")
     ap.set_defaults(func=cmd_api)
     return p
 

@@ -206,7 +206,8 @@ def _site_urls(url: str, fetcher: Fetcher) -> list[str]:
 class Page:
     """What happened to one URL: ``status`` is ``fetched`` (``document`` set),
     ``skipped`` or ``failed`` (``reason`` says why); ``state`` is the crawl state to save
-    once the document is stored."""
+    once the document is stored (for a skipped page: the stored state it was compared
+    with)."""
 
     url: str
     status: str
@@ -250,12 +251,12 @@ def fetch_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page
     except FetchError as exc:
         return Page(url, "failed", f"{exc.reason}: {exc}")
     if response.status == 304:
-        return Page(url, "skipped", "not modified (HTTP 304)")
+        return Page(url, "skipped", "not modified (HTTP 304)", state=previous)
     if response.content_type and response.content_type not in HTML_TYPES:
         return Page(url, "failed", f"not-html: {response.content_type}")
     digest = hashlib.sha256(response.body).hexdigest()
     if previous and previous.get("sha256") == digest:
-        return Page(url, "skipped", "unchanged since the last run")
+        return Page(url, "skipped", "unchanged since the last run", state=previous)
     try:
         doc = _document(url, response)
     except InputError as exc:
@@ -326,7 +327,8 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
     fetched = [p for p in pages if p.status == "fetched"]
     results = normalize_batch([p.document.text for p in fetched], translator, source.settings.target_lang)
     glossary = translator.glossary.digest if len(translator.glossary) else None
-    outcomes = {p.url: {"url": p.url, "status": p.status, "reason": p.reason} for p in pages}
+    # A skipped page keeps naming its document (from the crawl state), so the manifest does.
+    outcomes = {p.url: {"url": p.url, "status": p.status, "reason": p.reason, **({"doc_id": p.state["doc_id"]} if p.status == "skipped" and p.state else {})} for p in pages}
     for page, result in zip(fetched, results):
         out = outcomes[page.url]
         try:

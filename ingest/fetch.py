@@ -152,7 +152,8 @@ class Fetcher:
         self.throttle = HostThrottle()
         self._pool = urllib3.PoolManager(maxsize=4)
         self._resolve = {h.lower(): a for h, a in policy.resolve}
-        self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, bool]] = {}
+        self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, bool, str | None]] = {}
+        self._robots_fetching: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
 
     def check(self, url: str) -> None:
@@ -265,31 +266,39 @@ class Fetcher:
         return float(entry[0].crawl_delay(self.policy.user_agent) or 0.0)
 
     def _robots_for(self, url: str) -> tuple[urllib.robotparser.RobotFileParser | None, bool]:
+        parser, allow_all, _ = self._robots_entry(url)
+        return parser, allow_all
+
+    def _robots_entry(self, url: str) -> tuple[urllib.robotparser.RobotFileParser | None, bool, str | None]:
+        """(parser, allow-all when there is no parser, text) for ``url``'s host, fetched
+        once per host and run: threads asking at the same time wait for the one fetch."""
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         with self._robots_lock:
-            if host in self._robots:
-                return self._robots[host]
-        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        try:
-            response = self.get(robots_url)
-            parser = urllib.robotparser.RobotFileParser(robots_url)
-            parser.parse(response.body.decode("utf-8", "replace").splitlines())
-            entry: tuple[urllib.robotparser.RobotFileParser | None, bool] = (parser, True)
-        except FetchError as exc:
-            # RFC 9309 2.3.1.3/4: "unavailable" (4xx) allows all, "unreachable" disallows.
-            entry = (None, exc.reason.startswith("http-4"))
-        with self._robots_lock:
-            self._robots[host] = entry
-        return entry
+            entry = self._robots.get(host)
+            if entry is not None:
+                return entry
+            host_lock = self._robots_fetching.setdefault(host, threading.Lock())
+        with host_lock:
+            with self._robots_lock:
+                if host in self._robots:
+                    return self._robots[host]
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            try:
+                text = self.get(robots_url).body.decode("utf-8", "replace")
+                parser = urllib.robotparser.RobotFileParser(robots_url)
+                parser.parse(text.splitlines())
+                entry = (parser, True, text)
+            except FetchError as exc:
+                # RFC 9309 2.3.1.3/4: "unavailable" (4xx) allows all, "unreachable" disallows.
+                entry = (None, exc.reason.startswith("http-4"), None)
+            with self._robots_lock:
+                self._robots[host] = entry
+            return entry
 
     def robots_txt(self, url: str) -> str | None:
         """The robots.txt text of ``url``'s site, when it has one (for sitemap discovery)."""
-        parts = urlsplit(url)
-        try:
-            return self.get(f"{parts.scheme}://{parts.netloc}/robots.txt").body.decode("utf-8", "replace")
-        except FetchError:
-            return None
+        return self._robots_entry(url)[2]
 
 
 def _as_fetch_error(url: str, exc: BaseException | None) -> FetchError:

@@ -15,7 +15,7 @@ A YAML file with a top-level ``sources:`` list; each source::
       schedule: {cron: "0 6 * * *", timezone: Europe/Berlin}   # optional
       settings:                        # optional
         target_lang: en
-        glossary: deploy/glossary.tsv
+        glossary: glossary.tsv         # relative to this file's folder
         user_agent: "transnorm/0.1 (+https://example.org/bot)"
         delay: 1.0                     # seconds between requests to one host
         timeout: 10                    # seconds per request
@@ -194,15 +194,24 @@ def parse_sources(text: str, name: str = "sources.yaml") -> list[Source]:
 def load_sources(path: str | Path) -> list[Source]:
     """Read and validate the sources file at ``path`` (see the module docstring).
 
-    Raises :class:`SourcesError` (a ``ValueError``) for invalid content or a file that is
-    not UTF-8, ``FileNotFoundError`` when it does not exist.
+    A relative ``settings.glossary`` is taken relative to the file's folder. Raises
+    :class:`SourcesError` (a ``ValueError``) for invalid content or a file that is not
+    UTF-8, ``FileNotFoundError`` when it does not exist.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourcesError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    return parse_sources(text, str(path))
+    sources = parse_sources(text, str(path))
+    # A glossary path in the file means a path next to the file, wherever the crawl runs.
+    out = []
+    for s in sources:
+        g = s.settings.glossary
+        if g is not None and not Path(g).is_absolute():
+            s = s.model_copy(update={"settings": s.settings.model_copy(update={"glossary": str(path.parent / g)})})
+        out.append(s)
+    return out
 
 
 def _place(loc: tuple) -> str:

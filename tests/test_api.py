@@ -105,6 +105,17 @@ def test_same_file_twice_is_one_document(api, tmp_path, seed_path):
     assert len([k for k in store.list("docs/") if k.endswith("/record.json")]) == 1
 
 
+def test_a_relinked_upload_answers_with_the_stored_record(api, seed_path):
+    with client(api) as c:
+        first = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")})
+        glossed = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")}, data={"glossary": "byline"})
+        back = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")})
+        latest = c.get(first.headers["location"]).json()
+    assert (first.status_code, glossed.status_code, back.status_code) == (201, 201, 200)
+    assert glossed.json()["version"] != first.json()["version"]
+    assert back.json() == first.json() == latest  # the first version, with its own run
+
+
 def test_detect_stores_nothing(api, tmp_path, seed_path):
     with client(api, READ) as c:
         r = c.post("/v1/detect", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain"})

@@ -222,3 +222,8 @@ def test_ls_cat_runs_commands(tmp_path, seed_path):
     assert missing.returncode == 1 and missing.stderr.strip() == f"transnorm: error: no document {'0' * 32} in {tmp_path / 'store'}"
     bad_run = run("ls", *where, "--run", "nope")
     assert bad_run.returncode == 1 and "no finished run 'nope'" in bad_run.stderr
+    bad_time = run("ls", *where, "--since", "yesterday")
+    assert bad_time.returncode == 1 and "--since/--until must be ISO 8601 times" in bad_time.stderr
+    typo = run("runs", "--store", str(tmp_path / "stroe"))
+    assert typo.returncode == 1 and typo.stderr.strip() == f"transnorm: error: no store at {tmp_path / 'stroe'}"
+    assert not (tmp_path / "stroe").exists()

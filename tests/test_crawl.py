@@ -137,7 +137,7 @@ def test_first_run_fetches_stores_and_reports_every_failure(tmp_path, site):
     assert site.hits["/private-area/secret"] == 0  # robots.txt obeyed: never fetched
     assert site.hits["/flaky"] == 3  # 500, 503, then 200
     assert site.hits["/slow"] == 3  # a timeout is retried, then given up
-    assert site.hits["/robots.txt"] >= 1
+    assert site.hits["/robots.txt"] == 1  # once per host and run, whatever the threads
 
     store = LocalStore(store_dir)
     by_url = records(store)
@@ -297,6 +297,7 @@ def test_deploy_files_are_valid():
 
     [source] = load_sources(REPO / "deploy" / "sources.yaml")
     spec = yaml.safe_load((REPO / "deploy" / "prefect.yaml").read_text())
+    assert source.settings.glossary == str(REPO / "deploy" / "glossary.tsv")  # next to the sources file
     crawl = next(d for d in spec["deployments"] if d["entrypoint"] == "flows/crawl.py:crawl_source")
     assert crawl["parameters"]["source_name"] == source.name
     assert crawl["schedules"][0] == {"cron": source.schedule.cron, "timezone": source.schedule.timezone}
@@ -314,3 +315,13 @@ def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_serve
     assert second["pages"].get("written", 0) == 0 and second["pages"]["skipped"] == len(PAGES) + 4
     keys = [o["Key"] for o in boto3.client("s3", endpoint_url=moto_server).list_objects_v2(Bucket=s3_bucket, Prefix="transnorm/crawl/corpus/pages/")["Contents"]]
     assert len(keys) == len(PAGES) + 3
+
+
+def test_crawl_with_a_missing_glossary_fails_before_any_work(tmp_path, site):
+    from .test_cli import run
+
+    path = sources_file(tmp_path, site, glossary="missing.tsv")
+    proc = run("crawl", path, "--store", str(tmp_path / "store"))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"transnorm: error: no such glossary file: {tmp_path / 'missing.tsv'}"
+    assert site.hits == {}
