@@ -6,8 +6,9 @@ Endpoints (all JSON unless said otherwise; errors are ``{"error": {"code", "mess
 with the stable codes listed in :data:`ERRORS`):
 
 * ``POST /v1/documents``: a multipart upload (field ``file``) or a raw body with its
-  content type; optional fields/query parameters ``target_lang``, ``mode``, ``glossary``
-  (a name from the configuration). Up to ``sync_max_bytes`` the file is normalized within
+  content type; optional fields/query parameters ``source_lang`` (the document's main
+  language, BCP-47, instead of detecting it), ``target_lang``, ``mode``, ``glossary`` (a
+  name from the configuration). Up to ``sync_max_bytes`` the file is normalized within
   the request: 201 with the record and ``Location``. Larger files are written to a
   temporary file and handed to the ``normalize-file`` Prefect flow, the same as
   ``transnorm normalize``: 202 with a job id.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import os
 import tempfile
 import threading
@@ -46,6 +48,7 @@ from ingest.reader import Reader
 from ingest.reading import CONTENT_TYPES, InputError, read_bytes
 from ingest.records import build_record, write_document
 from ingest.runs import Manifest, new_run_id
+from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
 from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings, normalize_text
 
@@ -65,6 +68,9 @@ ERRORS: dict[str, tuple[int, str]] = {
     "not_ready": (503, "the store or the models are not available"),
     "internal": (500, "unexpected error"),
 }
+
+
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 class ApiError(Exception):
@@ -341,17 +347,20 @@ def create_app(settings: ApiSettings) -> FastAPI:
             text = str(exc)
             raise ApiError("unsupported_type" if "binary" in text else "unreadable", text) from None
 
-    def _options(fields: dict) -> tuple[str, str, str | None]:
+    def _options(fields: dict) -> tuple[str, str, str | None, str | None]:
         target = fields.get("target_lang", "en")
+        source = fields.get("source_lang") or None
+        if source is not None and not _TAG.fullmatch(source):
+            raise ApiError("invalid_request", f"source_lang {source!r} is not a BCP-47 tag")
         mode = fields.get("mode", "replace")
         glossary = fields.get("glossary")
         if mode not in MODES:
             raise ApiError("invalid_request", f"mode must be one of {', '.join(MODES)}")
         if glossary is not None and glossary not in glossaries:
             raise ApiError("invalid_request", f"unknown glossary {glossary!r}; configured: {', '.join(sorted(glossaries)) or 'none'}")
-        if not target.replace("-", "").isalnum() or not 2 <= len(target) <= 35:
+        if not _TAG.fullmatch(target):
             raise ApiError("invalid_request", f"target_lang {target!r} is not a BCP-47 tag")
-        return target, mode, glossary
+        return target, mode, glossary, source
 
     @app.post("/v1/documents", status_code=201, openapi_extra=UPLOAD_BODY,
               responses={200: {"description": "stored before with the same input and settings: the stored JSON record; nothing new written (the latest pointer may move back to it)"},
@@ -363,22 +372,22 @@ def create_app(settings: ApiSettings) -> FastAPI:
         from starlette.concurrency import run_in_threadpool
 
         data, name, hint, fields = await _upload(request)
-        target, mode, glossary = _options(fields)
+        target, mode, glossary, source = _options(fields)
         doc = _document(data, name, hint)
         if len(data) > settings.sync_max_bytes:
-            return _start_job(data, doc.name, target, mode, glossary)
-        record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary)
+            return _start_job(data, doc.name, target, mode, glossary, source)
+        record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary, source)
         return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
 
-    def _normalize_and_store(doc, target: str, mode: str, glossary: str | None) -> tuple[dict, bool]:
+    def _normalize_and_store(doc, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[dict, bool]:
         """The stored record, and whether this request created it (False: this input and
         settings were stored before; at most the latest pointer moved back to them)."""
         with translate_lock:
             translator.glossary = glossaries.get(glossary) if glossary else Glossary()
-            result = normalize_text(doc.text, translator, target, mode=mode)
+            result = normalize_text(doc.text, translator, target, DetectConfig(main_lang=source), mode=mode)
             digest = translator.glossary.digest if len(translator.glossary) else None
         run_id = new_run_id()
-        record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id)
+        record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id, source_lang=source)
         report = write_document(store, doc, record)
         manifest = Manifest(run_id)
         manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=f"upload:{doc.name}")
@@ -389,24 +398,25 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # the stored record (with its own run and path) is the truth.
         return reader.record(doc.doc_id), False
 
-    def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None) -> JSONResponse:
+    def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None, source: str | None) -> JSONResponse:
         job_id = uuid.uuid4().hex
         folder = Path(tempfile.mkdtemp(prefix="transnorm-job-"))
         path = folder / name
         path.write_bytes(data)
         with jobs_lock:
             jobs[job_id] = _Job()
-        threading.Thread(target=_run_job, args=(job_id, path, target, mode, glossary), daemon=True).start()
+        threading.Thread(target=_run_job, args=(job_id, path, target, mode, glossary, source), daemon=True).start()
         return JSONResponse({"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"}, status_code=202,
                             headers={"Location": f"/v1/jobs/{job_id}"})
 
-    def _run_job(job_id: str, path: Path, target: str, mode: str, glossary: str | None) -> None:
+    def _run_job(job_id: str, path: Path, target: str, mode: str, glossary: str | None, source: str | None) -> None:
         from .normalize_file import normalize_file
 
         jobs[job_id].status = "running"
         try:
             out = normalize_file(str(path), settings.store_url, target_lang=target, s3_endpoint=settings.s3_endpoint,
-                                 models_dir=settings.models_dir, glossary=settings.glossaries.get(glossary) if glossary else None, mode=mode)
+                                 models_dir=settings.models_dir, glossary=settings.glossaries.get(glossary) if glossary else None, mode=mode,
+                                 source_lang=source)
             jobs[job_id].doc_id, jobs[job_id].status = out["doc_id"], "succeeded"
         except Exception as exc:  # the job fails, the service does not
             jobs[job_id].error, jobs[job_id].status = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}, "failed"
@@ -446,9 +456,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
         """Findings for an uploaded text; nothing is stored."""
         from starlette.concurrency import run_in_threadpool
 
-        data, name, hint, _ = await _upload(request)
+        data, name, hint, fields = await _upload(request)
+        _, _, _, source = _options(fields)
         doc = _document(data, name, hint)
-        detection, findings = await run_in_threadpool(detect_findings, doc.text)
+        detection, findings = await run_in_threadpool(detect_findings, doc.text, DetectConfig(main_lang=source))
         return Detection(main_lang=detection.main_lang, findings=[f.to_json() for f in findings])
 
     @app.get("/healthz", responses={200: {"description": "the process is up"}})

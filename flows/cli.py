@@ -89,7 +89,7 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             read_glossary(args.glossary)
     except (InputError, GlossaryError) as exc:
         return _fail(str(exc))
-    problem = _check_models_dir(args.models_dir) or _check_tag(args.target_lang)
+    problem = _check_models_dir(args.models_dir) or _check_tag(args.target_lang, "--target-lang") or (args.source_lang and _check_tag(args.source_lang, "--source-lang"))
     if problem:
         return _fail(problem)
 
@@ -107,6 +107,7 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             glossary=args.glossary,
             mode=args.mode,
             cache=args.cache,
+            source_lang=args.source_lang,
         )
     except InputError as exc:
         return _fail(str(exc))
@@ -119,9 +120,9 @@ def cmd_normalize(args: argparse.Namespace) -> int:
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
-def _check_tag(tag: str) -> str | None:
+def _check_tag(tag: str, option: str) -> str | None:
     if not _TAG.fullmatch(tag):
-        return f"--target-lang {tag!r} is not a BCP-47 language tag (e.g. en, de, pt-BR)"
+        return f"{option} {tag!r} is not a BCP-47 language tag (e.g. en, de, pt-BR)"
     return None
 
 
@@ -342,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("path", metavar="PATH")
     n.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s, or $TRANSNORM_STORE)")
     n.add_argument("--target-lang", default="en", help="BCP-47 tag (default: %(default)s)")
+    n.add_argument("--source-lang", default=None, help="the document's main language (BCP-47) instead of detecting it")
     n.add_argument("--s3-endpoint", default=None, help="S3-compatible endpoint URL (default: $AWS_ENDPOINT_URL or AWS)")
     n.add_argument("--models-dir", default=None, help="argos packages folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
     n.add_argument("--encoding", help="decode input with this encoding instead of detecting it")

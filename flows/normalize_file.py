@@ -20,6 +20,7 @@ from ingest.runs import Manifest, new_run_id
 from flows.stores import open_store
 from ingest.translation_cache import StoreTranslationCache
 from normalize.argos import ArgosEngine
+from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
 from normalize.pipeline import PIPELINE_VERSION, normalize_text
 from normalize.translate import FragmentTranslator
@@ -35,14 +36,14 @@ def read_task(path: str, encoding: str | None) -> Document:
 
 
 @task(name="normalize-text", **_TASK)
-def normalize_task(doc: Document, target_lang: str, translator: FragmentTranslator, mode: str) -> Result:
-    return normalize_text(doc.text, translator=translator, target_lang=target_lang, mode=mode)
+def normalize_task(doc: Document, target_lang: str, translator: FragmentTranslator, mode: str, source_lang: str | None = None) -> Result:
+    return normalize_text(doc.text, translator=translator, target_lang=target_lang, mode=mode, config=DetectConfig(main_lang=source_lang))
 
 
 @task(name="store-document", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
-def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str, glossary: str | None, run_id: str) -> WriteReport:
+def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str, glossary: str | None, run_id: str, source_lang: str | None = None) -> WriteReport:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
-    record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id)
+    record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id, source_lang=source_lang)
     report = write_document(store, doc, record)
     manifest = Manifest(run_id)
     manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=doc.source)
@@ -88,11 +89,13 @@ def normalize_file(
     glossary: str | None = None,
     mode: str = "replace",
     cache: bool = True,
+    source_lang: str | None = None,
 ) -> dict:
     """Normalize the file at ``path`` and store it under ``store_url``.
 
     ``glossary`` is a TSV or YAML glossary file, ``mode`` one of ``replace``,
-    ``annotate``, ``keep``; ``cache`` turns the store's translation cache on or off.
+    ``annotate``, ``keep``; ``cache`` turns the store's translation cache on or off;
+    ``source_lang`` (BCP-47) gives the document's main language instead of detecting it.
     Returns ``{"doc_id", "status", "version", "keys", "urls", "run_id", "summary",
     "findings", "fragments", "translation"}`` (``fragments``: each foreign fragment's language, text, status and
     reason) (``translation``: engine calls, cache hits and misses, glossary
@@ -103,10 +106,10 @@ def normalize_file(
     logger = get_run_logger()
     translator, engine = make_translator(store_url, s3_endpoint, models_dir, glossary, cache)
     doc = read_task(path, encoding)
-    result = normalize_task(doc, target_lang, translator, mode)
+    result = normalize_task(doc, target_lang, translator, mode, source_lang)
     digest = translator.glossary.digest if len(translator.glossary) else None
     run_id = new_run_id()
-    report = store_task(store_url, s3_endpoint, doc, result, engine.identity(), digest, run_id)
+    report = store_task(store_url, s3_endpoint, doc, result, engine.identity(), digest, run_id, source_lang)
     create_markdown_artifact(markdown=_markdown(doc, result, report), key="normalize-file-summary", description=doc.name)
     logger.info("%s: %s (%s)", doc.name, report.status, report.urls["record"])
     return {

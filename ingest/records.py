@@ -62,14 +62,14 @@ def url_doc_id(url: str) -> str:
     return hashlib.sha256(courlan.normalize_url(url).encode("utf-8")).hexdigest()[:32]
 
 
-def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: str, mode: str = "replace", glossary: str | None = None) -> str:
+def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: str, mode: str = "replace", glossary: str | None = None, source_lang: str | None = None) -> str:
     """What decides the output: input bytes, pipeline version, target language, engine
-    and its models, translation mode, glossary digest."""
+    and its models, translation mode, glossary digest, a given main language."""
     basis = [doc.sha256, pipeline_version, target_lang, engine]
-    if mode != "replace" or glossary is not None:
-        # Appended only when set, so records written before modes and glossaries existed
-        # keep their fingerprints.
-        basis += [mode, glossary]
+    if mode != "replace" or glossary is not None or source_lang is not None:
+        # Appended only when set, so records written before these settings existed keep
+        # their fingerprints.
+        basis += [mode, glossary] + ([source_lang] if source_lang is not None else [])
     return hashlib.sha256(json.dumps(basis, ensure_ascii=True).encode()).hexdigest()
 
 
@@ -81,6 +81,7 @@ def build_record(
     glossary: str | None = None,
     origin: dict | None = None,
     run_id: str | None = None,
+    source_lang: str | None = None,
 ) -> dict:
     """The JSON record of ``doc`` normalized into ``result`` (a plain ``dict``).
 
@@ -92,7 +93,7 @@ def build_record(
     index ``original_text``; ``changes`` carry ``original_span`` (into
     ``original_text``) and ``new_span`` (into ``cleaned_text``), all in code points.
     """
-    fp = fingerprint(doc, pipeline_version, result.target_lang, engine, result.mode, glossary)
+    fp = fingerprint(doc, pipeline_version, result.target_lang, engine, result.mode, glossary, source_lang)
     version = version_of(fp)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -116,6 +117,7 @@ def build_record(
             "engine": engine,
             "mode": result.mode,
             "glossary": glossary,
+            "source_lang": source_lang,
             "fingerprint": fp,
         },
         "processed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -116,6 +116,22 @@ def test_a_relinked_upload_answers_with_the_stored_record(api, seed_path):
     assert back.json() == first.json() == latest  # the first version, with its own run
 
 
+def test_source_language_hint(api):
+    text = "Guten Morgen, wie geht es dir heute? Mir geht es gut, danke. Und dann sagte er: the report is late."
+    with client(api) as c:
+        guessed = c.post("/v1/detect", content=text.encode(), headers={"Content-Type": "text/plain"}).json()
+        given = c.post("/v1/detect?source_lang=en", content=text.encode(), headers={"Content-Type": "text/plain"}).json()
+        stored = c.post("/v1/documents?source_lang=en", content=text.encode(), headers={"Content-Type": "text/plain"}).json()
+    assert guessed["main_lang"] == "de"
+    assert given["main_lang"] == "en" and stored["main_lang"] == "en"
+    assert any(f["lang"] == "de" for f in given["findings"])
+    assert stored["pipeline"]["source_lang"] == "en"
+    with client(api) as c:  # the hint is part of the output's identity: without it, a new version
+        plain = c.post("/v1/documents", content=text.encode(), headers={"Content-Type": "text/plain"})
+    assert plain.status_code == 201 and plain.json()["version"] != stored["version"]
+    assert plain.json()["main_lang"] == "de" and plain.json()["pipeline"]["source_lang"] is None
+
+
 def test_detect_stores_nothing(api, tmp_path, seed_path):
     with client(api, READ) as c:
         r = c.post("/v1/detect", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain"})
@@ -172,6 +188,8 @@ def test_bad_parameters(api):
         assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
         r = c.post("/v1/documents?glossary=nope", content=b"Some English text.", headers={"Content-Type": "text/plain"})
         assert "unknown glossary 'nope'" in r.json()["error"]["message"]
+        r = c.post("/v1/documents?source_lang=english!", content=b"Some English text.", headers={"Content-Type": "text/plain"})
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
         assert c.get("/v1/documents/" + "0" * 32).json()["error"]["code"] == "not_found"
         assert c.get("/v1/jobs/nope").status_code == 404
         assert c.get("/nowhere").json()["error"]["code"] == "not_found"
