@@ -358,3 +358,12 @@ def test_lookalike_word_inside_a_foreign_fragment_is_folded_into_it():
     r = normalize_text(text)
     [c] = [c for c in r.changes if c.kind == "foreign"]
     assert c.replacement == "Он сказал, что payment не прошёл"  # kept untranslated, but repaired
+
+
+def test_sentence_after_a_colon_is_not_weighed_with_the_english_before_it():
+    # Heldout seed 31: "possible conflict" read French enough to join the run, and then
+    # the English words vetoed the whole passage.
+    french = "Pour décompresser le fichier APPRENT.EXE dans le répertoire de travail, il suffit de l'exécuter"
+    text = f"{ENGLISH} Every violation of human rights carries within it the seeds of possible conflict: {french}. {ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("fr", french)
