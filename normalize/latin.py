@@ -446,6 +446,11 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     if 0 < hi - j <= 4 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[j + 1 : hi + 1]):
         j = hi
     embedded = any(scores[k] == -2.0 for k in [*range(lo, i), *range(j + 1, hi + 1)])
+    if not embedded:
+        # Nothing of the main language shares the segment: the run's edges are where
+        # the n-grams lost track (``trainer/technisch directeur``, heldout seed 59),
+        # not where the sentence ends.
+        i, j = lo, hi
     return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]], embedded
 
 

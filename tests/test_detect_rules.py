@@ -385,3 +385,18 @@ def test_english_title_with_stop_words_stays_inside_a_quoted_fragment(quoted, la
     # An English sentence around a Cyrillic name is not a title.
     [f] = detect(f"{ENGLISH} He wrote “Москва is the capital of Russia” there.").findings
     assert f.text == "Москва"
+
+
+@pytest.mark.parametrize(
+    "lead, foreign, lang",
+    [
+        # Heldout seed 59: trainer and technisch read English, so the run stopped early.
+        ("", "Munsterman stelde daarop Fred Rutten aan als nieuwe trainer/technisch directeur", "nl"),
+        # Heldout seed 31: Keyboards, Samples, Loops read English before the German run.
+        ("The banner said: ", "Fette Basslinien, flächige Keyboards, Samples, Loops und Sprachfetzen werden dank modernster Studiotechnik zu einem dichten Klangbild verwoben", "de"),
+    ],
+)
+def test_passage_alone_in_its_segment_takes_the_whole_segment(lead, foreign, lang):
+    text = f"{ENGLISH}\n\n{lead}{foreign}.\n\n{ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == (lang, foreign)
