@@ -400,3 +400,13 @@ def test_passage_alone_in_its_segment_takes_the_whole_segment(lead, foreign, lan
     text = f"{ENGLISH}\n\n{lead}{foreign}.\n\n{ENGLISH}"
     [f] = detect(text).findings
     assert (f.lang, f.text) == (lang, foreign)
+
+
+def test_quoted_latin_title_between_pieces_of_a_cyrillic_sentence_joins_them():
+    # Heldout seed 59: five Latin words and a stop word (in) kept the pieces apart.
+    macedonian = "Како наслов на хрониката, понекогаш се наведуваат „Historia rerum in partibus transmarinis gestarum“ („Историја на делата направени зад морето“)"
+    [f] = detect(f"{ENGLISH} {macedonian} {ENGLISH}").findings
+    assert f.lang == "mk" and f.text == macedonian
+    # An English quotation between two Russian ones keeps them apart.
+    found = detect(f"{ENGLISH} «Привет всем друзьям» “and then he said that” «Пока всем друзьям» {ENGLISH}").findings
+    assert len(found) == 2
