@@ -410,3 +410,9 @@ def test_quoted_latin_title_between_pieces_of_a_cyrillic_sentence_joins_them():
     # An English quotation between two Russian ones keeps them apart.
     found = detect(f"{ENGLISH} «Привет всем друзьям» “and then he said that” «Пока всем друзьям» {ENGLISH}").findings
     assert len(found) == 2
+
+
+def test_accents_on_names_only_do_not_make_an_embedded_passage():
+    # Heldout seed 59: François and Erdoğan were the only evidence; talk read Turkish.
+    text = f"{ENGLISH} Please hand a copy to the desk by 5 pm the day before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}"
+    assert detect(text).findings == []
