@@ -59,7 +59,8 @@ SENTENCE_RE = regex.compile(r"[^\n.!?…]+(?:[.!?…]+(?=\w)[^\n.!?…]*)*(?:[.!
 # Punctuation that may stick to a word, as spaces (the apostrophe stays: ``l'``, ``d'``).
 _PUNCT = re.compile("[" + re.escape(".,;:!?()[]{}«»“”„\"‹›—–…/|「」『』（）‘") + "]")
 _BREAK = regex.compile(r"[«»“”„‘\"()\[\]「」『』（）]")
-_COLON_GAP = regex.compile(r":[ \t]+")
+_OPENER = regex.compile(r"[«“„‘(\[「『（]")
+_COLON_GAP = regex.compile(r"[^\w\s]?:[ \t]+")
 _NON_LATIN = regex.compile(r"[\p{L}--\p{Latin}]", regex.V1)
 _ACCENTED = regex.compile(r"[\p{Latin}--[a-zA-Z]]", regex.V1)
 
@@ -435,10 +436,19 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     while i > 0 and scores[i - 1] > -NEUTRAL and not _breaks(text, spans[i - 1][1], spans[i][0]):
         i -= 1
     # Capitalised words opening the sentence before the run (``Acar Park Otel öncü
-    # olmakla...``) are names that belong to it.
-    if 0 < i <= 3 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[:i]):
-        if not any(_breaks(text, spans[k][1], spans[k + 1][0]) for k in range(i)):
-            i = 0
+    # olmakla...``) are names that belong to it; so are up to four after a colon, even
+    # across a quote or bracket (``...: Samuel Alexander Armas (nacido el 2 de ...``,
+    # ``...: Segundo Osvaldo Ribeiro “Chi”, presidente da ...``, heldout seeds 47, 59).
+    opening = max((k for k in range(1, i + 1) if _colon_break(text, spans[k - 1][1], spans[k][0])), default=0)
+    if opening and _OPENER.search(text, spans[i - 1][1], spans[i][0]):
+        # A run that a quote or bracket opens is a quotation of its own unless it goes
+        # on past the closer: ``Exposing the Great Equalizer: Demythologizing Internet
+        # (Ein verdienter erster Platz in unserer Umfrage)`` keeps the title outside.
+        if not any(_breaks(text, spans[k][1], spans[k + 1][0]) for k in range(i, j)):
+            opening = i
+    if 0 < i - opening <= (4 if opening else 3) and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[opening:i]):
+        if opening or not any(_breaks(text, spans[k][1], spans[k + 1][0]) for k in range(i)):
+            i = opening
     while j + 1 < len(spans) and scores[j + 1] > -NEUTRAL and not _breaks(text, spans[j][1], spans[j + 1][0]):
         j += 1
     lo, hi = i, j
@@ -483,6 +493,8 @@ def _breaks(text: str, a: int, b: int) -> bool:
     possible conflict: Pour décompresser le fichier ...`` (heldout seeds 31 and 59) is a
     sentence of its own, whose words must not be weighed with the main-language ones
     before it."""
-    if _BREAK.search(text, a, b) is not None:
-        return True
+    return _BREAK.search(text, a, b) is not None or _colon_break(text, a, b)
+
+
+def _colon_break(text: str, a: int, b: int) -> bool:
     return b < len(text) and text[b].isupper() and _COLON_GAP.fullmatch(text, a, b) is not None

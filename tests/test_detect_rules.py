@@ -416,3 +416,24 @@ def test_accents_on_names_only_do_not_make_an_embedded_passage():
     # Heldout seed 59: François and Erdoğan were the only evidence; talk read Turkish.
     text = f"{ENGLISH} Please hand a copy to the desk by 5 pm the day before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}"
     assert detect(text).findings == []
+
+
+@pytest.mark.parametrize(
+    "lead, foreign, lang",
+    [
+        # Heldout seed 47: the names stand before a bracket that the passage runs past.
+        ("where she dabbled in break-dancing: ", "Samuel Alexander Armas (nacido el 2 de diciembre de 1999) es el nio que se ve en la famosa fotogr", "es"),
+        # Heldout seed 59: names and a quoted nickname before the run, after ";:".
+        ("and requests for donations;: ", "Segundo Osvaldo Ribeiro “Chi”, presidente da Free Som Eventos, o festival da praia da Palmeira vem ganhando o seu degrau, ano após ano", "pt"),
+    ],
+)
+def test_names_after_a_colon_open_the_passage(lead, foreign, lang):
+    [f] = detect(f"{ENGLISH} Tell us about it, {lead}{foreign}. {ENGLISH}").findings
+    assert (f.lang, f.text) == (lang, foreign)
+
+
+def test_title_after_a_colon_stays_outside_a_bracketed_passage():
+    # Bench seed 7: the German sentence is the bracket alone.
+    german = "(Ein verdienter erster Platz in unserer Umfrage)"
+    [f] = detect(f"{ENGLISH} Exposing the Great Equalizer: Demythologizing Internet {german} {ENGLISH}").findings
+    assert f.text == german
