@@ -243,16 +243,46 @@ def _evidence(text: str, spaced: str, start: int, end: int, main: _Main) -> int:
 
 def _line_passages(text: str, spaced: str, line_start: int, line_end: int, main: _Main, limits: Limits) -> list[Passage]:
     out: list[Passage] = []
-    for m in SENTENCE_RE.finditer(text, line_start, line_end):
-        start = m.start()
+    sentences = [m.span() for m in SENTENCE_RE.finditer(text, line_start, line_end)]
+    k = 0
+    while k < len(sentences):
+        start, end = sentences[k]
+        k += 1
         # A sentence may hold more than one passage: look again after each one found.
-        while _evidence(text, spaced, start, m.end(), main) >= 2:
-            found = _sentence_passage(text, start, m.end(), main, limits)
+        while _evidence(text, spaced, start, end, main) >= 2:
+            found = _sentence_passage(text, start, end, main, limits)
             if found is None:
                 break
+            if not WORD_RE.search(text, found.end, end):
+                while k < len(sentences) and _continues(text, *sentences[k], main, found.lang):
+                    last = list(WORD_RE.finditer(text, *sentences[k]))[-1]
+                    found = Passage(found.start, last.end(), found.lang, found.prob, found.evidence)
+                    end = sentences[k][1]
+                    k += 1
             out.append(found)
             start = found.end
     return out
+
+
+def _continues(text: str, start: int, end: int, main: _Main, lang: str) -> bool:
+    """Whether the sentence ``text[start:end]``, right after a ``lang`` passage that
+    ends its own sentence, goes on in ``lang``: a foreign stop word or a plain word
+    that reads as ``lang``, no main-language stop word, no other script and no plain
+    word that reads as the main language. Short
+    sentences cut off by numbers and abbreviations (``... odbył się po raz 10. Od 1996
+    r. organizuje go Pomorsko-Kujawska Izba Budownictwa.``, heldout seed 59) join it."""
+    found = WORD_RE.findall(text, start, end)
+    if not found or _NON_LATIN.search(text, start, end):
+        return False
+    shared = stop_words(lang)
+    low = [w.lower() for w in found]
+    if any(w in main.stops and w not in shared for w in low):
+        return False
+    plain = [w for w in found if w.islower() and w.isascii() and len(w) > 2 and w not in shared]
+    diffs = [profile_logprob(w, lang) - profile_logprob(w, main.lang) for w in plain]
+    if any(d < -MAIN_LIKE for d in diffs):
+        return False
+    return any(w in main.foreign[lang] for w in low) or any(d > MAIN_LIKE for d in diffs)
 
 
 def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limits) -> Passage | None:

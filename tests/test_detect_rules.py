@@ -437,3 +437,14 @@ def test_title_after_a_colon_stays_outside_a_bracketed_passage():
     german = "(Ein verdienter erster Platz in unserer Umfrage)"
     [f] = detect(f"{ENGLISH} Exposing the Great Equalizer: Demythologizing Internet {german} {ENGLISH}").findings
     assert f.text == german
+
+
+def test_sentences_cut_by_numbers_and_abbreviations_continue_the_passage():
+    # Heldout seed 59: "10." and "r." cut the Polish sentence into three.
+    polish = "Konkurs Budowa na Medal Pomorza i Kujaw odbył się po raz 10. Od 1996 r. organizuje go Pomorsko-Kujawska Izba Budownictwa"
+    [f] = detect(f"{ENGLISH} Animation 26 shows two planar branch tiers competing for space. {polish}.\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("pl", polish)
+    # An English sentence after a foreign one stays outside.
+    german = "Die Regierung hat heute nichts beschlossen."
+    [f] = detect(f"{ENGLISH} {german} Then the minister left. {ENGLISH}").findings
+    assert f.text == german.rstrip(".")
