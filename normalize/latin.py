@@ -50,6 +50,10 @@ STOPWORDS_PROB = 0.9  # the confidence of a passage its stop words settle alone
 STANDALONE_MIN_LETTERS = 12
 NEUTRAL = 0.15  # n-gram score differences below this say nothing about a word
 MAIN_LIKE = 0.5  # ... and below minus this mark a word as the main language's
+# Stop words the main language always capitalises: ``i`` in lowercase is the Italian
+# article or the Polish ``and`` (``«Senza più i delfini, ovviamente.»``, heldout
+# seed 31), never the English pronoun.
+CAPITAL_ONLY = {"en": frozenset({"i"})}
 # Main languages written in ASCII letters but for loanwords: there, a word with an
 # accented letter is evidence of another language.
 ASCII_LANGUAGES = frozenset({"en"})
@@ -93,6 +97,7 @@ class _Main:
 
     lang: str
     stops: frozenset[str]
+    capital_only: frozenset[str]
     foreign: dict[str, frozenset[str]]
     langs: tuple[str, ...]
     any_foreign: frozenset[str]
@@ -104,7 +109,7 @@ def _main(lang: str) -> _Main:
     stops = stop_words(lang)
     foreign = {other: stop_words(other) - stops for other in LATIN_STOPWORD_LANGS if other != lang}
     langs = tuple(foreign)
-    return _Main(lang, stops, foreign, langs, frozenset(stop_index(langs, lang)), lang in ASCII_LANGUAGES)
+    return _Main(lang, stops, CAPITAL_ONLY.get(lang, frozenset()), foreign, langs, frozenset(stop_index(langs, lang)), lang in ASCII_LANGUAGES)
 
 
 def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> list[Passage]:
@@ -153,7 +158,7 @@ def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limit
         index = stop_index(main.langs, main.lang)
         for lang in {lang for t in hits for lang in index[t]}:
             shared = stop_words(lang)
-            if any(t in main.stops and t not in shared for t in low):
+            if any(_main_only(t, main, shared) for t in tokens):
                 continue
             plain = [t for t in tokens if t.islower() and t.isascii() and len(t) > 2 and t not in shared]
             diffs = [profile_logprob(t, lang) - profile_logprob(t, main.lang) for t in plain]
@@ -211,7 +216,7 @@ def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], m
     shared = stop_words(lang)
     for k in rest:
         w = quoted[k][1]
-        if w.lower() in main.stops and w.lower() not in shared:
+        if _main_only(w, main, shared):
             title = w[0].isupper() and k + 1 < len(quoted) and quoted[k + 1][1][0].isupper()
             if not title:
                 return False
@@ -276,7 +281,7 @@ def _continues(text: str, start: int, end: int, main: _Main, lang: str) -> bool:
         return False
     shared = stop_words(lang)
     low = [w.lower() for w in found]
-    if any(w in main.stops and w not in shared for w in low):
+    if any(_main_only(w, main, shared) for w in found):
         return False
     plain = [w for w in found if w.islower() and w.isascii() and len(w) > 2 and w not in shared]
     diffs = [profile_logprob(w, lang) - profile_logprob(w, main.lang) for w in plain]
@@ -340,7 +345,7 @@ def _stopwords_settle(words: list[str], main: _Main, lang: str) -> bool:
     if votes[lang] != ranked[0] or ranked[0] < STOPWORDS_SETTLE or ranked[1] * 2 > ranked[0]:
         return False
     shared = stop_words(lang)
-    return not any(w.lower() in main.stops and w.lower() not in shared for w in words)
+    return not any(_main_only(w, main, shared) for w in words)
 
 
 def _stop_share(text: str, a: int, b: int, lang: str) -> int:
@@ -386,7 +391,7 @@ def _check(text: str, start: int, end: int, main: _Main, lang: str, limits: Limi
     if len(words) < limits.min_words or sum(map(len, words)) < min_letters:
         return None
     shared = stop_words(lang)
-    main_only = sum(1 for w in words if w.lower() in main.stops and w.lower() not in shared)
+    main_only = sum(1 for w in words if _main_only(w, main, shared))
     if main_only >= limits.max_main_stopwords * len(words):
         return None
     evidence = [w for w in words if w.lower() in stops or (main.ascii and _accented(w))]
@@ -421,12 +426,19 @@ def _reads_foreign(words: list[str], main: _Main, lang: str) -> bool:
     return main.ascii and main_like == 0 and sum(1 for w in words if _accented(w)) >= 2
 
 
+def _main_only(word: str, main: _Main, shared: frozenset[str]) -> bool:
+    """Whether ``word`` is a stop word of the main language only (spaCy's lists), as it
+    is written: a lowercase ``i`` is no English pronoun."""
+    low = word.lower()
+    return low in main.stops and low not in shared and word not in main.capital_only
+
+
 def _score(word: str, main: _Main, lang: str) -> float:
     low = word.lower()
     if low in main.foreign[lang]:
         return 2.0
     if low in main.stops:
-        return 0.0 if low in stop_words(lang) else -2.0
+        return -2.0 if _main_only(word, main, stop_words(lang)) else 0.0
     if len(low) <= 2:
         return 0.0
     diff = profile_logprob(word, lang) - profile_logprob(word, main.lang)

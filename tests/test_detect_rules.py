@@ -448,3 +448,12 @@ def test_sentences_cut_by_numbers_and_abbreviations_continue_the_passage():
     german = "Die Regierung hat heute nichts beschlossen."
     [f] = detect(f"{ENGLISH} {german} Then the minister left. {ENGLISH}").findings
     assert f.text == german.rstrip(".")
+
+
+def test_lowercase_i_is_no_english_stop_word():
+    # Heldout seed 31: the Italian article i scored as the English pronoun.
+    italian = "«Senza più i delfini, ovviamente.»"
+    [f] = detect(f"{ENGLISH} Now as regards the powers latent in man.\n\n{italian}\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("it", "Senza più i delfini, ovviamente")
+    # The capitalised pronoun still marks English.
+    assert detect(f"{ENGLISH} I said «Senza più» and I left. {ENGLISH}").findings == []
