@@ -457,3 +457,10 @@ def test_lowercase_i_is_no_english_stop_word():
     assert (f.lang, f.text) == ("it", "Senza più i delfini, ovviamente")
     # The capitalised pronoun still marks English.
     assert detect(f"{ENGLISH} I said «Senza più» and I left. {ENGLISH}").findings == []
+
+
+def test_a_bracket_that_pairs_with_none_does_not_cut_a_passage():
+    # Heldout seed 47: the stray ")" cut off the Vietnamese sentence's first words.
+    vietnamese = "Giao diện chính của Dự án Visla.vn ) là công ty hoạt động trong lĩnh vực công nghệ, tập trung vào việc ứng dụng công nghệ Internet of Things (IoT), Cloud và Big Data vào các lĩnh vực thực tiễn trong cuộc sống."
+    found = detect(f"{ENGLISH}\n\n‘{vietnamese}’\n\n{ENGLISH}").findings
+    assert found and found[0].lang == "vi" and found[0].text.startswith("Giao diện chính của Dự án")
