@@ -474,3 +474,14 @@ def test_short_accented_words_and_stop_word_homographs_in_vietnamese():
     assert (f.lang, f.text) == ("vi", vietnamese)
     # Short accented loanwords in English stay English.
     assert detect(f"{ENGLISH} Lunch was à la carte in the café near Zürich, or so he said. {ENGLISH}").findings == []
+
+
+def test_apostrophe_between_letters_is_no_quote():
+    # Bench seed 7: Brockville's paired with the quote after "(", so the bracket around
+    # the Italian sentence went unseen.
+    from normalize.quotes import pairs
+
+    text = "Ottawa-Cornwall-Brockville's employment peaked in ('Scilipoti' cercansi Mario Fantini: ex dipendenti Delta, Pubblica Amministrazione; a dirigerla Gabriele Gatti San Marino) December 2000"
+    assert [text[o] + text[c] for o, c in pairs(text, 0, len(text))] == ["''", "()"]
+    [f] = detect(f"{ENGLISH} {text} at 589,100 jobs. {ENGLISH}").findings
+    assert f.lang == "it" and f.text.startswith("Scilipoti") and f.text.rstrip(")").endswith("Gatti San Marino")
