@@ -13,7 +13,9 @@ sentence:
 3. each word scores by stop words (foreign only +2, main only -2) or else by how much
    likelier its n-grams are in the candidate than in the main language, clamped to
    [-1, 1]; the best-scoring run of words (maximum subarray) between the sentence's
-   quotes and brackets is the passage, grown over neighbours the n-grams cannot place;
+   quotes, brackets and colons before a capital is the passage, grown over neighbours
+   the n-grams cannot place, or over its whole segment when no main-language stop word
+   stands in it;
 4. the passage needs enough words and letters, two pieces of evidence of its own, few
    main-language stop words and, when it is embedded in a main-language sentence, plain
    words that read foreign rather than main (names with foreign articles such as ``Cartel
@@ -274,9 +276,9 @@ def _continues(text: str, start: int, end: int, main: _Main, lang: str) -> bool:
     """Whether the sentence ``text[start:end]``, right after a ``lang`` passage that
     ends its own sentence, goes on in ``lang``: a foreign stop word or a plain word
     that reads as ``lang``, no main-language stop word, no other script and no plain
-    word that reads as the main language. Short
-    sentences cut off by numbers and abbreviations (``... odbył się po raz 10. Od 1996
-    r. organizuje go Pomorsko-Kujawska Izba Budownictwa.``, heldout seed 59) join it."""
+    word that reads as the main language. Short sentences cut off by numbers and
+    abbreviations (``... odbył się po raz 10. Od 1996 r. organizuje go Pomorsko-Kujawska
+    Izba Budownictwa.``, heldout seed 59) join it."""
     found = WORD_RE.findall(text, start, end)
     if not found or _NON_LATIN.search(text, start, end):
         return False

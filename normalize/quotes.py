@@ -11,10 +11,9 @@ import regex
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
-# ``'`` is an apostrophe far more often than a quote, ``’`` before a letter is one
-# (``s’agit``), and ``’`` closes only a ``‘``.
-# A ``'`` between two letters is an apostrophe too (``Brockville's``, ``l'exécuter``),
-# which paired with the quote of ``('Scilipoti' cercansi ...)`` on bench seed 7.
+# ``'`` or ``’`` between two letters is an apostrophe (``s’agit``, ``Brockville's``,
+# which paired with the quote of ``('Scilipoti' cercansi ...)`` on bench seed 7), and
+# ``’`` closes only a ``‘``.
 _MARK = regex.compile(
     "[" + regex.escape("".join(sorted((set(OPEN_CLOSE) | set(CLOSERS)) - {"'", "’"}))) + r"]|’(?!\p{L})|'(?<!\p{L}')|'(?!\p{L})"
 )
