@@ -11,9 +11,9 @@ import regex
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
-# ``'`` or ``’`` between two letters is an apostrophe (``s’agit``, ``Brockville's``,
-# which paired with the quote of ``('Scilipoti' cercansi ...)`` on bench seed 7), and
-# ``’`` closes only a ``‘``.
+# ``’`` before a letter (``s’agit``) and ``'`` between two letters (``Brockville's``,
+# which paired with the quote of ``('Scilipoti' cercansi ...)`` on bench seed 7) are
+# apostrophes, and ``’`` closes only a ``‘``.
 _MARK = regex.compile(
     "[" + regex.escape("".join(sorted((set(OPEN_CLOSE) | set(CLOSERS)) - {"'", "’"}))) + r"]|’(?!\p{L})|'(?<!\p{L}')|'(?!\p{L})"
 )
