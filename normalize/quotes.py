@@ -11,9 +11,12 @@ import regex
 
 OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
-# ``'`` is an apostrophe far more often than a quote, ``’`` before a letter is one
-# (``s’agit``), and ``’`` closes only a ``‘``.
-_MARK = regex.compile("[" + regex.escape("".join(sorted(set(OPEN_CLOSE) | set(CLOSERS) - {"'", "’"}))) + r"]|’(?!\p{L})")
+# ``’`` before a letter (``s’agit``) and ``'`` between two letters (``Brockville's``,
+# which paired with the quote of ``('Scilipoti' cercansi ...)`` on bench seed 7) are
+# apostrophes, and ``’`` closes only a ``‘``.
+_MARK = regex.compile(
+    "[" + regex.escape("".join(sorted((set(OPEN_CLOSE) | set(CLOSERS)) - {"'", "’"}))) + r"]|’(?!\p{L})|'(?<!\p{L}')|'(?!\p{L})"
+)
 
 
 def pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:

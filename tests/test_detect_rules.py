@@ -358,3 +358,130 @@ def test_lookalike_word_inside_a_foreign_fragment_is_folded_into_it():
     r = normalize_text(text)
     [c] = [c for c in r.changes if c.kind == "foreign"]
     assert c.replacement == "Он сказал, что payment не прошёл"  # kept untranslated, but repaired
+
+
+def test_sentence_after_a_colon_is_not_weighed_with_the_english_before_it():
+    # Heldout seed 31: "possible conflict" read French enough to join the run, and then
+    # the English words vetoed the whole passage.
+    french = "Pour décompresser le fichier APPRENT.EXE dans le répertoire de travail, il suffit de l'exécuter"
+    text = f"{ENGLISH} Every violation of human rights carries within it the seeds of possible conflict: {french}. {ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("fr", french)
+
+
+@pytest.mark.parametrize(
+    "quoted, lang",
+    [
+        # Heldout seed 31: an English title with lowercase stop words inside Hebrew.
+        ("“מסביב לסמל מופיעה הכתובת: החותם הגדול של מדינת נבדה ( באנגלית : The Great Seal of the State of Nevada).”", "he"),
+        # Heldout seed 47: a capitalised stop word before a lowercase one (More than ...).
+        ("„Серија почиње причом од три епизоде, касније названом More than Meets the Eye.“", "sr"),
+    ],
+)
+def test_english_title_with_stop_words_stays_inside_a_quoted_fragment(quoted, lang):
+    text = f"{ENGLISH} Byron Alvarez also scored for the Timbers. {quoted} {ENGLISH}"
+    [f] = detect(text).findings
+    assert f.lang == lang and f.text.strip("“”„.()") == quoted.strip("“”„.()")
+    # An English sentence around a Cyrillic name is not a title.
+    [f] = detect(f"{ENGLISH} He wrote “Москва is the capital of Russia” there.").findings
+    assert f.text == "Москва"
+
+
+@pytest.mark.parametrize(
+    "lead, foreign, lang",
+    [
+        # Heldout seed 59: trainer and technisch read English, so the run stopped early.
+        ("", "Munsterman stelde daarop Fred Rutten aan als nieuwe trainer/technisch directeur", "nl"),
+        # Heldout seed 31: Keyboards, Samples, Loops read English before the German run.
+        ("The banner said: ", "Fette Basslinien, flächige Keyboards, Samples, Loops und Sprachfetzen werden dank modernster Studiotechnik zu einem dichten Klangbild verwoben", "de"),
+    ],
+)
+def test_passage_alone_in_its_segment_takes_the_whole_segment(lead, foreign, lang):
+    text = f"{ENGLISH}\n\n{lead}{foreign}.\n\n{ENGLISH}"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == (lang, foreign)
+
+
+def test_quoted_latin_title_between_pieces_of_a_cyrillic_sentence_joins_them():
+    # Heldout seed 59: five Latin words and a stop word (in) kept the pieces apart.
+    macedonian = "Како наслов на хрониката, понекогаш се наведуваат „Historia rerum in partibus transmarinis gestarum“ („Историја на делата направени зад морето“)"
+    [f] = detect(f"{ENGLISH} {macedonian} {ENGLISH}").findings
+    assert f.lang == "mk" and f.text == macedonian
+    # An English quotation between two Russian ones keeps them apart.
+    found = detect(f"{ENGLISH} «Привет всем друзьям» “and then he said that” «Пока всем друзьям» {ENGLISH}").findings
+    assert len(found) == 2
+
+
+def test_accents_on_names_only_do_not_make_an_embedded_passage():
+    # Heldout seed 59: François and Erdoğan were the only evidence; talk read Turkish.
+    text = f"{ENGLISH} Please hand a copy to the desk by 5 pm the day before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}"
+    assert detect(text).findings == []
+
+
+@pytest.mark.parametrize(
+    "lead, foreign, lang",
+    [
+        # Heldout seed 47: the names stand before a bracket that the passage runs past.
+        ("where she dabbled in break-dancing: ", "Samuel Alexander Armas (nacido el 2 de diciembre de 1999) es el nio que se ve en la famosa fotogr", "es"),
+        # Heldout seed 59: names and a quoted nickname before the run, after ";:".
+        ("and requests for donations;: ", "Segundo Osvaldo Ribeiro “Chi”, presidente da Free Som Eventos, o festival da praia da Palmeira vem ganhando o seu degrau, ano após ano", "pt"),
+    ],
+)
+def test_names_after_a_colon_open_the_passage(lead, foreign, lang):
+    [f] = detect(f"{ENGLISH} Tell us about it, {lead}{foreign}. {ENGLISH}").findings
+    assert (f.lang, f.text) == (lang, foreign)
+
+
+def test_title_after_a_colon_stays_outside_a_bracketed_passage():
+    # Bench seed 7: the German sentence is the bracket alone.
+    german = "(Ein verdienter erster Platz in unserer Umfrage)"
+    [f] = detect(f"{ENGLISH} Exposing the Great Equalizer: Demythologizing Internet {german} {ENGLISH}").findings
+    assert f.text == german
+
+
+def test_sentences_cut_by_numbers_and_abbreviations_continue_the_passage():
+    # Heldout seed 59: "10." and "r." cut the Polish sentence into three.
+    polish = "Konkurs Budowa na Medal Pomorza i Kujaw odbył się po raz 10. Od 1996 r. organizuje go Pomorsko-Kujawska Izba Budownictwa"
+    [f] = detect(f"{ENGLISH} Animation 26 shows two planar branch tiers competing for space. {polish}.\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("pl", polish)
+    # An English sentence after a foreign one stays outside.
+    german = "Die Regierung hat heute nichts beschlossen."
+    [f] = detect(f"{ENGLISH} {german} Then the minister left. {ENGLISH}").findings
+    assert f.text == german.rstrip(".")
+
+
+def test_lowercase_i_is_no_english_stop_word():
+    # Heldout seed 31: the Italian article i scored as the English pronoun.
+    italian = "«Senza più i delfini, ovviamente.»"
+    [f] = detect(f"{ENGLISH} Now as regards the powers latent in man.\n\n{italian}\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("it", "Senza più i delfini, ovviamente")
+    # The capitalised pronoun still marks English.
+    assert detect(f"{ENGLISH} I said «Senza più» and I left. {ENGLISH}").findings == []
+
+
+def test_a_bracket_that_pairs_with_none_does_not_cut_a_passage():
+    # Heldout seed 47: the stray ")" cut off the Vietnamese sentence's first words.
+    vietnamese = "Giao diện chính của Dự án Visla.vn ) là công ty hoạt động trong lĩnh vực công nghệ, tập trung vào việc ứng dụng công nghệ Internet of Things (IoT), Cloud và Big Data vào các lĩnh vực thực tiễn trong cuộc sống."
+    found = detect(f"{ENGLISH}\n\n‘{vietnamese}’\n\n{ENGLISH}").findings
+    assert found and found[0].lang == "vi" and found[0].text.startswith("Giao diện chính của Dự án")
+
+
+def test_short_accented_words_and_stop_word_homographs_in_vietnamese():
+    # Heldout seed 7: Kỹ, vụ, rẻ scored nothing (too short for n-grams) and In (to
+    # print) scored English, so the passage stopped short of the sentence.
+    vietnamese = "Tại In Kỹ Thuật Số chúng tôi cung cấp dịch vụ in decal nhựa giá rẻ Tp"
+    [f] = detect(f"{ENGLISH} Do you know which symbol is which?\n\n{vietnamese}.\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("vi", vietnamese)
+    # Short accented loanwords in English stay English.
+    assert detect(f"{ENGLISH} Lunch was à la carte in the café near Zürich, or so he said. {ENGLISH}").findings == []
+
+
+def test_apostrophe_between_letters_is_no_quote():
+    # Bench seed 7: Brockville's paired with the quote after "(", so the bracket around
+    # the Italian sentence went unseen.
+    from normalize.quotes import pairs
+
+    text = "Ottawa-Cornwall-Brockville's employment peaked in ('Scilipoti' cercansi Mario Fantini: ex dipendenti Delta, Pubblica Amministrazione; a dirigerla Gabriele Gatti San Marino) December 2000"
+    assert [text[o] + text[c] for o, c in pairs(text, 0, len(text))] == ["''", "()"]
+    [f] = detect(f"{ENGLISH} {text} at 589,100 jobs. {ENGLISH}").findings
+    assert f.lang == "it" and f.text.startswith("Scilipoti") and f.text.rstrip(")").endswith("Gatti San Marino")
