@@ -11,7 +11,7 @@ same crawl runs twice in one process, into fresh local stores, with no translati
 
 Orchestration share = (flow time - plain time) / flow time.
 
-    python bench/crawl/run.py [--pages 300] [--batch 20] [--workers 4]
+    python bench/crawl/run.py [--pages 400] [--batch 20] [--workers 4]
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def plain(path: str, store_dir: Path, batch: int, workers: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--pages", type=int, default=400)
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--workers", type=int, default=4)
     args = ap.parse_args()
