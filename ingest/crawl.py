@@ -9,7 +9,7 @@ Plain functions; the Prefect flow in ``flows/crawl.py`` batches and orchestrates
   links. URLs are normalised and de-duplicated with courlan and filtered by the source's
   hosts and include/exclude patterns, up to ``max_pages``.
 * :func:`fetch_page` fetches one page (robots.txt first, conditional GET against the
-  state) and returns a :class:`Page`: a decoded :class:`~ingest.reading.Document`, a
+  state; :func:`download_page` then :func:`decode_page`) and returns a :class:`Page`: a decoded :class:`~ingest.reading.Document`, a
   skip, or a failure with its reason. It never raises for a bad page.
 * :func:`crawl_batch` fetches a batch of pages, normalizes them together and stores each
   document and its crawl state; one page's failure is its own.
@@ -214,6 +214,7 @@ class Page:
     reason: str | None = None
     document: Document | None = None
     state: dict | None = None
+    response: Response | None = None
 
 
 def state_key(source: str, url: str) -> str:
@@ -233,6 +234,12 @@ def save_state(store: Store, source: str, state: dict) -> None:
 
 def fetch_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page:
     """Fetch and decode one page of ``source``; never raises (see :class:`Page`)."""
+    return decode_page(download_page(url, source, fetcher, store))
+
+
+def download_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page:
+    """The network half of :func:`fetch_page`: a ``fetched`` page holds the response,
+    not yet a document. Safe to run in threads; never raises."""
     try:
         fetcher.check(url)  # a refused address is a failure, not a robots.txt question
     except FetchError as exc:
@@ -254,26 +261,38 @@ def fetch_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page
         return Page(url, "skipped", "not modified (HTTP 304)", state=previous)
     if response.content_type and response.content_type not in HTML_TYPES:
         return Page(url, "failed", f"not-html: {response.content_type}")
-    digest = hashlib.sha256(response.body).hexdigest()
-    if previous and previous.get("sha256") == digest:
+    if previous and previous.get("sha256") == hashlib.sha256(response.body).hexdigest():
         return Page(url, "skipped", "unchanged since the last run", state=previous)
+    return Page(url, "fetched", response=response)
+
+
+def decode_page(page: Page) -> Page:
+    """The parsing half of :func:`fetch_page`: decode and extract a downloaded page.
+
+    Parsing is CPU work, so threads gain nothing here; and trafilatura's lxml parser is
+    shared, so :mod:`ingest.reading` lets one extraction run at a time anyway (two at
+    once failed here with MemoryError).
+    """
+    if page.status != "fetched" or page.response is None:
+        return page
+    response = page.response
     try:
-        doc = _document(url, response)
+        doc = _document(page.url, response)
     except InputError as exc:
-        return Page(url, "failed", f"unreadable: {exc}")
+        return Page(page.url, "failed", f"unreadable: {exc}")
     canonical = _canonical(doc.metadata.get("url"), response.url)
     doc = replace(doc, doc_id=url_doc_id(canonical))
     state = {
-        "url": url,
+        "url": page.url,
         "final_url": response.url,
         "canonical_url": canonical,
         "etag": response.headers.get("etag"),
         "last_modified": response.headers.get("last-modified"),
-        "sha256": digest,
+        "sha256": hashlib.sha256(response.body).hexdigest(),
         "doc_id": doc.doc_id,
         "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    return Page(url, "fetched", document=doc, state=state)
+    return Page(page.url, "fetched", document=doc, state=state)
 
 
 def _document(url: str, response: Response) -> Document:
@@ -322,8 +341,10 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
     tries again)."""
     if not urls:
         return []
+    # Threads for the network only; parsing stays on this thread (see decode_page).
     with ThreadPoolExecutor(max(1, min(workers, len(urls)))) as pool:
-        pages: list[Page] = list(pool.map(lambda u: fetch_page(u, source, fetcher, store), urls))
+        downloaded = list(pool.map(lambda u: download_page(u, source, fetcher, store), urls))
+    pages = [decode_page(p) for p in downloaded]
     fetched = [p for p in pages if p.status == "fetched"]
     results = normalize_batch([p.document.text for p in fetched], translator, source.settings.target_lang)
     glossary = translator.glossary.digest if len(translator.glossary) else None

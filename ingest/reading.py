@@ -33,6 +33,7 @@ import hashlib
 import os
 import re
 import stat
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -464,6 +465,16 @@ def _extract_html(html: str, source: str) -> tuple[str, dict]:
     Takes the decoded string so that our charset decision holds (trafilatura would
     otherwise guess from bytes). Raises :class:`InputError` when no main text is found.
     """
+    # trafilatura parses with one module-level lxml parser, which two threads must not
+    # use at once (an API job thread and a request, say); one extraction at a time.
+    with _TRAFILATURA:
+        return _extract_locked(html, source)
+
+
+_TRAFILATURA = threading.Lock()
+
+
+def _extract_locked(html: str, source: str) -> tuple[str, dict]:
     # trafilatura rejects a bare fragment ("<p>x</p>") as not-quite-HTML; a wrapper
     # makes it a document.
     tree = load_html(html)

@@ -228,3 +228,29 @@ def test_unknown_explicit_encoding(tmp_path):
     path = write(tmp_path, "a.txt", b"hello")
     with pytest.raises(InputError, match="unknown encoding"):
         read_file(path, encoding="no-such-codec")
+
+
+def test_html_extraction_is_serialised_across_threads(monkeypatch):
+    """trafilatura shares one lxml parser, and two threads extracting at once died with
+    MemoryError in a crawl under load. The race is rare, so this checks the guard itself:
+    every extraction runs holding the lock, and concurrent readers get the same text."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import trafilatura
+
+    from ingest import reading
+
+    held: list[bool] = []
+    real = trafilatura.bare_extraction
+
+    def watched(*args, **kwargs):
+        held.append(reading._TRAFILATURA.locked())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", watched)
+    pages = [CORPUS / "html" / f"{n}.html" for n in ("en-bbc.com", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp")]
+    expected = {p: read_file(p).text for p in pages}
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda p: (p, read_file(p).text), pages * 4))
+    assert all(text == expected[p] for p, text in results)
+    assert len(held) == 20 and all(held)
