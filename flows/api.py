@@ -373,7 +373,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
         data, name, hint, fields = await _upload(request)
         target, mode, glossary, source = _options(fields)
-        doc = _document(data, name, hint)
+        # Decoding and HTML extraction are CPU work (and wait on the extraction lock):
+        # off the event loop, so one large page never stalls other requests.
+        doc = await run_in_threadpool(_document, data, name, hint)
         if len(data) > settings.sync_max_bytes:
             return _start_job(data, doc.name, target, mode, glossary, source)
         record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary, source)
@@ -458,7 +460,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
         data, name, hint, fields = await _upload(request)
         _, _, _, source = _options(fields)
-        doc = _document(data, name, hint)
+        # Decoding and HTML extraction are CPU work (and wait on the extraction lock):
+        # off the event loop, so one large page never stalls other requests.
+        doc = await run_in_threadpool(_document, data, name, hint)
         detection, findings = await run_in_threadpool(detect_findings, doc.text, DetectConfig(main_lang=source))
         return Detection(main_lang=detection.main_lang, findings=[f.to_json() for f in findings])
 
