@@ -74,3 +74,16 @@ def s3_bucket(moto_server):
     name = f"test-{uuid.uuid4().hex[:16]}"
     boto3.client("s3", endpoint_url=moto_server).create_bucket(Bucket=name)
     yield name
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path):
+    """The same store tests run against a local folder and a moto bucket over HTTP."""
+    from ingest.store import LocalStore, S3Store
+
+    if request.param == "local":
+        return LocalStore(tmp_path / "store")
+    endpoint = request.getfixturevalue("moto_server")
+    bucket = request.getfixturevalue("s3_bucket")
+    # A prefix, so that the tests also check that keys come back relative to it.
+    return S3Store(bucket, prefix="runs/test", endpoint_url=endpoint)

@@ -25,13 +25,6 @@ from .conftest import CORPUS
 HTML_PAGES = ["en-bbc.com", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp", "de-die-partei.net", "ar-assabah.com.tn", "ko-entermedia.co.kr-8576", "en-german.stackexchange.com"]
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request, tmp_path):
-    if request.param == "local":
-        return LocalStore(tmp_path / "store")
-    return S3Store(request.getfixturevalue("s3_bucket"), "contract", endpoint_url=request.getfixturevalue("moto_server"))
-
-
 def store_doc(store, doc, *, engine="argostranslate[]", glossary=None, run_id=None, manifest=None):
     result = normalize_text(doc.text)
     record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id)

@@ -9,16 +9,6 @@ import pytest
 
 from ingest.store import TMP_PREFIX, LocalStore, S3Store, open_store, safe_key
 
-@pytest.fixture(params=["local", "s3"])
-def store(request, tmp_path):
-    if request.param == "local":
-        return LocalStore(tmp_path / "store")
-    endpoint = request.getfixturevalue("moto_server")
-    bucket = request.getfixturevalue("s3_bucket")
-    # A prefix, so that the tests also check that keys come back relative to it.
-    return S3Store(bucket, prefix="runs/test", endpoint_url=endpoint)
-
-
 UNSAFE_KEYS = [
     "",
     "/abs/key",

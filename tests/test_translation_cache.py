@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from ingest.glossaries import read_glossary
-from ingest.store import LocalStore, S3Store
 from ingest.translation_cache import StoreTranslationCache, cache_key
 from normalize.glossary import GlossaryError
 from normalize.pipeline import normalize_batch
@@ -17,15 +16,6 @@ from normalize.translate import FragmentTranslator
 from tests.standins import StandIn, table
 
 from .conftest import REPO
-
-
-@pytest.fixture(params=["local", "s3"])
-def store(request, tmp_path):
-    if request.param == "local":
-        return LocalStore(tmp_path / "store")
-    endpoint = request.getfixturevalue("moto_server")
-    bucket = request.getfixturevalue("s3_bucket")
-    return S3Store(bucket, "transnorm", endpoint_url=endpoint)
 
 
 def test_entries_round_trip_and_are_shared_by_new_cache_objects(store):
