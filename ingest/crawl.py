@@ -8,9 +8,10 @@ Plain functions; the Prefect flow in ``flows/crawl.py`` batches and orchestrates
   ``/sitemap.xml``, then the feeds its home page links to, then the home page's own
   links. URLs are normalised and de-duplicated with courlan and filtered by the source's
   hosts and include/exclude patterns, up to ``max_pages``.
-* :func:`fetch_page` fetches one page (robots.txt first, conditional GET against the
-  state; :func:`download_page` then :func:`decode_page`) and returns a :class:`Page`: a decoded :class:`~ingest.reading.Document`, a
-  skip, or a failure with its reason. It never raises for a bad page.
+* :func:`download_page` fetches one page (robots.txt first, conditional GET against
+  the state) and :func:`decode_page` decodes it: a :class:`Page` holds a decoded
+  :class:`~ingest.reading.Document`, a skip, or a failure with its reason. Neither raises
+  for a bad page.
 * :func:`crawl_batch` fetches a batch of pages, normalizes them together and stores each
   document and its crawl state; one page's failure is its own.
 * Crawl state lives in the store, so any worker resumes where another stopped::
@@ -232,14 +233,10 @@ def save_state(store: Store, source: str, state: dict) -> None:
     store.put(state_key(source, state["url"]), json.dumps(state, ensure_ascii=False).encode(), "application/json")
 
 
-def fetch_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page:
-    """Fetch and decode one page of ``source``; never raises (see :class:`Page`)."""
-    return decode_page(download_page(url, source, fetcher, store))
-
-
 def download_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page:
-    """The network half of :func:`fetch_page`: a ``fetched`` page holds the response,
-    not yet a document. Safe to run in threads; never raises."""
+    """Fetch one page of ``source`` (robots.txt first, conditional GET against the crawl
+    state): a ``fetched`` page holds the response, not yet a document (see
+    :func:`decode_page`). Safe to run in threads; never raises."""
     try:
         fetcher.check(url)  # a refused address is a failure, not a robots.txt question
     except FetchError as exc:
@@ -267,7 +264,7 @@ def download_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> P
 
 
 def decode_page(page: Page) -> Page:
-    """The parsing half of :func:`fetch_page`: decode and extract a downloaded page.
+    """Decode and extract a page :func:`download_page` fetched; never raises.
 
     Parsing is CPU work, so threads gain nothing here; and trafilatura's lxml parser is
     shared, so :mod:`ingest.reading` lets one extraction run at a time anyway (two at

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from normalize.argos import ArgosEngine, from_argos_code, to_argos_code
+from normalize.argos import ArgosEngine, from_argos_code, to_argos_code, version_key
 
 
 class ModelError(Exception):
@@ -195,7 +195,7 @@ def install_from_index(pair: str, folder: str | Path | None = None, timeout: flo
     matches = [package.AvailablePackage(m) for m in index if m.get("from_code") == source and m.get("to_code") == target]
     if not matches:
         raise ModelError(f"the argos package index has no {source}->{target} package")
-    best = max(matches, key=lambda p: _version_tuple(p.package_version))
+    best = max(matches, key=lambda p: version_key(p.package_version))
     try:
         archive = best.download()
     except Exception as exc:  # argostranslate raises bare Exception on a failed download
@@ -233,12 +233,3 @@ def _pair(spec: str) -> tuple[str, str]:
     if not source or not target:
         raise ModelError(f"{spec!r} is not a language pair; write ru-en, or zh-Hant:en for tags with subtags")
     return to_argos_code(source), to_argos_code(target)
-
-
-def _version_tuple(version: str | None) -> tuple:
-    import packaging.version
-
-    try:
-        return (1, packaging.version.parse(version or "0"))
-    except packaging.version.InvalidVersion:
-        return (0, version or "")

@@ -68,13 +68,14 @@ def to_argos_code(tag: str) -> str:
 
 # --- engine -------------------------------------------------------------------------
 
-def _version_key(pkg: Package) -> tuple:
+def version_key(version: str | None) -> tuple:
+    """Sort key for argos package versions: PEP 440 order, unparsable ones first."""
     import packaging.version
 
     try:
-        return (1, packaging.version.parse(pkg.package_version or "0"))
+        return (1, packaging.version.parse(version or "0"))
     except packaging.version.InvalidVersion:
-        return (0, pkg.package_version or "")
+        return (0, version or "")
 
 
 class ArgosEngine:
@@ -160,7 +161,7 @@ class ArgosEngine:
         """The installed package for BCP-47 ``source -> target``, newest version first."""
         src, tgt = to_argos_code(source), to_argos_code(target)
         matches = [p for p in self.installed_packages() if p.from_code == src and p.to_code == tgt]
-        return max(matches, key=_version_key) if matches else None
+        return max(matches, key=lambda p: version_key(p.package_version)) if matches else None
 
     def hop(self, source: str, target: str) -> Hop | None:
         """The :class:`~normalize.translate.Hop` for BCP-47 ``source -> target``, or ``None``.
