@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import os
 import tempfile
 import threading
@@ -51,6 +50,7 @@ from ingest.runs import Manifest, new_run_id
 from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
 from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings, normalize_text
+from normalize.tags import is_language_tag
 
 from .stores import open_store
 
@@ -68,9 +68,6 @@ ERRORS: dict[str, tuple[int, str]] = {
     "not_ready": (503, "the store or the models are not available"),
     "internal": (500, "unexpected error"),
 }
-
-
-_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 class ApiError(Exception):
@@ -350,7 +347,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def _options(fields: dict) -> tuple[str, str, str | None, str | None]:
         target = fields.get("target_lang", "en")
         source = fields.get("source_lang") or None
-        if source is not None and not _TAG.fullmatch(source):
+        if source is not None and not is_language_tag(source):
             raise ApiError("invalid_request", f"source_lang {source!r} is not a BCP-47 tag")
         mode = fields.get("mode", "replace")
         glossary = fields.get("glossary")
@@ -358,7 +355,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             raise ApiError("invalid_request", f"mode must be one of {', '.join(MODES)}")
         if glossary is not None and glossary not in glossaries:
             raise ApiError("invalid_request", f"unknown glossary {glossary!r}; configured: {', '.join(sorted(glossaries)) or 'none'}")
-        if not _TAG.fullmatch(target):
+        if not is_language_tag(target):
             raise ApiError("invalid_request", f"target_lang {target!r} is not a BCP-47 tag")
         return target, mode, glossary, source
 

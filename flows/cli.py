@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 
 DEFAULT_STORE = os.environ.get("TRANSNORM_STORE", "./transnorm-store")
@@ -117,11 +116,10 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     return 0
 
 
-_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-
-
 def _check_tag(tag: str, option: str) -> str | None:
-    if not _TAG.fullmatch(tag):
+    from normalize.tags import is_language_tag
+
+    if not is_language_tag(tag):
         return f"{option} {tag!r} is not a BCP-47 language tag (e.g. en, de, pt-BR)"
     return None
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import regex
 
 from .scripts import script_counts
+from .tags import primary_subtag
 
 # --- protected tokens ------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ def to_quotes(text: str, target: str) -> str:
     by position. An apostrophe between letters (``don’t``) is left alone. Languages
     outside :data:`QUOTES` get the English marks.
     """
-    marks = QUOTES.get(target.split("-")[0].lower(), QUOTES["en"])
+    marks = QUOTES.get(primary_subtag(target), QUOTES["en"])
     out = []
     for i, ch in enumerate(text):
         if ch not in _OPENERS and ch not in _CLOSERS:

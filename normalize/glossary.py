@@ -28,6 +28,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .tags import primary_subtag
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -58,7 +60,7 @@ class Glossary:
 
     def __post_init__(self) -> None:
         for e in self.entries:
-            self._index[(_primary(e.target), e.lang.lower(), normalise(e.source))] = e
+            self._index[(primary_subtag(e.target), e.lang.lower(), normalise(e.source))] = e
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -69,7 +71,7 @@ class Glossary:
             return None
         key = normalise(text)
         parts = lang.lower().split("-")
-        tgt = _primary(target)
+        tgt = primary_subtag(target)
         for n in range(len(parts), 0, -1):
             entry = self._index.get((tgt, "-".join(parts[:n]), key))
             if entry is not None:
@@ -82,10 +84,6 @@ class Glossary:
         re-processes documents."""
         rows = sorted((e.lang, e.source, e.translation, e.target) for e in self.entries)
         return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
-
-
-def _primary(tag: str) -> str:
-    return tag.split("-")[0].lower()
 
 
 def parse_tsv(text: str, name: str = "glossary.tsv") -> Glossary:

@@ -14,6 +14,8 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
+from .tags import primary_subtag
+
 
 @lru_cache(maxsize=64)
 def stop_words(lang: str) -> frozenset[str]:
@@ -21,7 +23,7 @@ def stop_words(lang: str) -> frozenset[str]:
     spec = importlib.util.find_spec("spacy")
     if spec is None or not spec.submodule_search_locations:
         return frozenset()
-    primary = lang.split("-")[0].lower()
+    primary = primary_subtag(lang)
     path = Path(next(iter(spec.submodule_search_locations))) / "lang" / primary / "stop_words.py"
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))

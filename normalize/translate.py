@@ -33,6 +33,7 @@ import regex
 
 from .fidelity import Piece, QUOTES, guard_output, split_fragment, to_quotes
 from .glossary import Glossary
+from .tags import primary_subtag
 from .types import Translation
 
 PIVOT = "en"  # argos publishes nearly every pair to and from English, few others
@@ -92,16 +93,12 @@ def find_route(hop: Callable[[str, str], Hop | None], source: str, target: str, 
     direct = hop(source, target)
     if direct is not None:
         return (direct,)
-    if _primary(source) == _primary(pivot) or _primary(target) == _primary(pivot):
+    if primary_subtag(source) == primary_subtag(pivot) or primary_subtag(target) == primary_subtag(pivot):
         return None
     first, second = hop(source, pivot), hop(pivot, target)
     if first is None or second is None:
         return None
     return (first, second)
-
-
-def _primary(tag: str) -> str:
-    return tag.split("-")[0].lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +207,7 @@ class FragmentTranslator:
     def _start(self, r: Request) -> tuple[Translation | None, _Job | None]:
         if r.lang == "und":
             return self._untranslated("language undetermined"), None
-        if _primary(r.lang) == _primary(r.target):
+        if primary_subtag(r.lang) == primary_subtag(r.target):
             return self._untranslated(f"already in target language {r.target}"), None
         text = to_quotes(r.text, r.target)
         prefix, pieces, suffix = split_fragment(text, r.script)
@@ -384,7 +381,7 @@ class FragmentTranslator:
     def _no_model(self, r: Request) -> str:
         if self.engine is None:
             return "no translation engine"
-        if PIVOT in (_primary(r.lang), _primary(r.target)):
+        if PIVOT in (primary_subtag(r.lang), primary_subtag(r.target)):
             return f"no installed model {r.lang}->{r.target}"
         return f"no installed model {r.lang}->{r.target}, nor {r.lang}->{PIVOT}->{r.target}"
 
@@ -430,7 +427,7 @@ def _keep_quotes_paired(prefix: str, pieces: list[Piece], suffix: str, target: s
     whole, not ``За “головы``."""
     if not pieces:
         return prefix, pieces, suffix
-    marks = QUOTES.get(_primary(target), QUOTES["en"])
+    marks = QUOTES.get(primary_subtag(target), QUOTES["en"])
     core = "".join(p.text for p in pieces)
     for o, c in ((marks[0], marks[1]), (marks[2], marks[3])):
         if o == c:
