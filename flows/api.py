@@ -45,8 +45,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ingest.glossaries import read_glossary
 from ingest.reader import Reader
 from ingest.reading import CONTENT_TYPES, InputError, read_bytes
-from ingest.records import build_record, write_document
-from ingest.runs import Manifest, new_run_id
+from ingest.records import build_record
+from ingest.runs import new_run_id, write_single
 from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
 from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings, normalize_text
@@ -387,10 +387,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             digest = translator.glossary.digest if len(translator.glossary) else None
         run_id = new_run_id()
         record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id, source_lang=source)
-        report = write_document(store, doc, record)
-        manifest = Manifest(run_id)
-        manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=f"upload:{doc.name}")
-        manifest.write(store)
+        report = write_single(store, doc, record, source=f"upload:{doc.name}")
         if report.status == "written":
             return record, True
         # unchanged, or relinked to a version stored before: nothing new was created, and

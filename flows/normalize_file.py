@@ -15,8 +15,8 @@ from prefect.cache_policies import NO_CACHE
 
 from ingest.glossaries import read_glossary
 from ingest.reading import Document, read_file
-from ingest.records import WriteReport, build_record, write_document
-from ingest.runs import Manifest, new_run_id
+from ingest.records import WriteReport, build_record
+from ingest.runs import new_run_id, write_single
 from flows.stores import open_store
 from ingest.translation_cache import StoreTranslationCache
 from normalize.argos import ArgosEngine
@@ -44,11 +44,7 @@ def normalize_task(doc: Document, target_lang: str, translator: FragmentTranslat
 def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: Result, engine: str, glossary: str | None, run_id: str, source_lang: str | None = None) -> WriteReport:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
     record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id, source_lang=source_lang)
-    report = write_document(store, doc, record)
-    manifest = Manifest(run_id)
-    manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=doc.source)
-    manifest.write(store)  # last: the run is complete once its manifest exists
-    return report
+    return write_single(store, doc, record)
 
 
 def make_translator(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossary_path: str | None, cache: bool = True) -> tuple[FragmentTranslator, ArgosEngine]:

@@ -20,6 +20,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .reading import Document
+from .records import WriteReport, write_document
 from .store import Store
 
 ACTIONS = ("written", "relinked", "unchanged", "skipped", "failed")
@@ -64,3 +66,14 @@ class Manifest:
         key = manifest_key(self.run_id)
         store.put(key, body.encode("utf-8"), "application/x-ndjson; charset=utf-8", {"run-id": self.run_id, "documents": str(len(self.entries))})
         return key
+
+
+def write_single(store: Store, doc: Document, record: dict, source: str | None = None) -> WriteReport:
+    """Store one document (:func:`~ingest.records.write_document`), then the one-line
+    manifest of its run (``record["run_id"]``), last. ``source`` defaults to
+    ``doc.source``. Store errors propagate; without a manifest the run is not finished."""
+    report = write_document(store, doc, record)
+    manifest = Manifest(record["run_id"])
+    manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=source or doc.source)
+    manifest.write(store)
+    return report
