@@ -473,11 +473,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             raise ApiError("not_ready", f"{type(exc).__name__}") from None
         return {"status": "ready", "store": store.describe(), "models": models}
 
-    return _wrap(app, settings.max_upload_bytes)
-
-
-def _wrap(app: FastAPI, limit: int) -> FastAPI:
-    app.add_middleware(BodyLimit, limit=limit)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     return app
 
 

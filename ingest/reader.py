@@ -110,9 +110,17 @@ class Reader:
     def _key(self, doc_id: str, version: str | None, name: str) -> str:
         if version is None:
             return self.get(doc_id).keys[name]
+        base = f"docs/{doc_id}/{version}/"
         if name == "raw":
-            return self.record(doc_id, version)["keys"]["raw"]
-        return f"docs/{doc_id}/{version}/" + ("record.json" if name == "record" else "cleaned.txt")
+            # Only a complete version (its record written last) counts; its raw object's
+            # name is found by listing, not by downloading the record with the full text.
+            if not self.store.exists(base + "record.json"):
+                raise KeyError(base + "record.json")
+            raw = next(iter(self.store.list(base + "raw/")), None)
+            if raw is None:
+                raise KeyError(base + "raw/")
+            return raw
+        return base + ("record.json" if name == "record" else "cleaned.txt")
 
     def versions(self, doc_id: str) -> list[str]:
         """Every stored version of ``doc_id`` (complete ones: their record exists)."""

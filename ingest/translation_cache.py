@@ -63,15 +63,18 @@ class StoreTranslationCache:
         todo = [k for k in keys if k not in found]
         if not todo:
             return found
-        if len(todo) == 1 or self.workers <= 1:
-            fetched = map(self._get, todo)
-        else:
-            with ThreadPoolExecutor(min(self.workers, len(todo))) as pool:
-                fetched = list(pool.map(self._get, todo))
+        fetched = self._each(self._get, todo)
         for k, value in zip(todo, fetched):
             if value is not None:
                 found[k] = self._memory[k] = value
         return found
+
+    def _each(self, fn, items: list) -> list:
+        """``fn`` over ``items``, ``workers`` at a time (one store request each)."""
+        if len(items) <= 1 or self.workers <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(min(self.workers, len(items))) as pool:
+            return list(pool.map(fn, items))
 
     def _get(self, key: CacheKey) -> str | None:
         try:
@@ -87,14 +90,8 @@ class StoreTranslationCache:
         return data["output"]
 
     def put_many(self, items: dict[CacheKey, str]) -> None:
-        entries = list(items.items())
-        if len(entries) <= 1 or self.workers <= 1:
-            for entry in entries:
-                self._put(entry)
-        else:
-            # Each entry is its own object (a PUT, or a file written and fsynced).
-            with ThreadPoolExecutor(min(self.workers, len(entries))) as pool:
-                list(pool.map(self._put, entries))
+        # Each entry is its own object (a PUT, or a file written and fsynced).
+        self._each(self._put, list(items.items()))
 
     def _put(self, entry: tuple[CacheKey, str]) -> None:
         (model, version, text), output = entry

@@ -73,6 +73,9 @@ def test_reprocessing_policy(store, seed_path):
     assert reader.get(doc.doc_id).version == newer.version
     assert reader.versions(doc.doc_id) == sorted([first.version, newer.version])
     assert reader.record(doc.doc_id, first.version)["pipeline"]["glossary"] is None
+    assert reader.original(doc.doc_id, first.version) == doc.raw
+    with pytest.raises(KeyError):
+        reader.original(doc.doc_id, "0" * 16)
     # Back to the first settings: nothing rewritten, the pointer moves back.
     before = store.get(first.keys["record"])
     back = store_doc(store, doc)
