@@ -254,7 +254,7 @@ class Fetcher:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt of ``url``'s site lets our user agent fetch it (RFC 9309)."""
-        parser, allow_all = self._robots_for(url)
+        parser, allow_all, _ = self._robots_entry(url)
         if parser is None:
             return allow_all
         return parser.can_fetch(self.policy.user_agent, url)
@@ -264,10 +264,6 @@ class Fetcher:
         if entry is None or entry[0] is None:
             return 0.0
         return float(entry[0].crawl_delay(self.policy.user_agent) or 0.0)
-
-    def _robots_for(self, url: str) -> tuple[urllib.robotparser.RobotFileParser | None, bool]:
-        parser, allow_all, _ = self._robots_entry(url)
-        return parser, allow_all
 
     def _robots_entry(self, url: str) -> tuple[urllib.robotparser.RobotFileParser | None, bool, str | None]:
         """(parser, allow-all when there is no parser, text) for ``url``'s host, fetched
