@@ -207,6 +207,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     fragments = _merge(text, pieces, main_stop)
     for frag in fragments:
         frag.end = _names_before_closer(text, frag, main_stop)
+        frag.start, frag.end = _sentence_names(text, frag, main_stop)
     fragments = _fill_quotations(text, fragments, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided, [_letter_count(text, f.start, f.end) for f in fragments], config.priors)
@@ -384,7 +385,9 @@ def _merge(text: str, pieces: list[_Piece], main_stop: frozenset[str]) -> list[_
             last = merged[-1]
             gap = text[last.end : p.start]
             if _plain_gap(text, last, p) or (
-                _group(last.script) == _group(p.script) and "\n" not in gap and _names_between(text, last, ahead[k], gap, main_stop)
+                _group(last.script) == _group(p.script)
+                and "\n" not in gap
+                and _names_between(text, last, ahead[k], gap, main_stop)
             ):
                 if last.repaired is not None or p.repaired is not None:
                     last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
@@ -408,18 +411,105 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
     """Whether ``gap`` holds only names inside one foreign sentence
     (``Αναρτήθηκε από Makis Evaggelou στις Τρίτη``, ``學名：Pinus armandii），是``).
 
-    At most four words, none a main-language stop word, no sentence end, and a phrase on
-    both sides, ``right_letters`` being the letters of the run after the gap (two single
+    At most four words, none a main-language stop word but in a title (``The Source``,
+    ``Rock and Roll Over``), no sentence end, and a phrase on both sides, ``right_letters`` being the letters of the run after the gap (two single
     words around a name stay apart).
     """
     if _TERMINATOR.search(gap):
         return False
     gap = _QUOTED_IN_GAP.sub(lambda m: " " if _quoted_title(m.group(1), main_stop) else m.group(), gap)
     gap_words = _GAP_WORD.findall(gap)
-    if len(gap_words) > 4 or any(w.lower() in main_stop for w in gap_words):
+    if len(gap_words) > 4 or any(w.lower() in main_stop and not _stop_in_title(gap_words, k, main_stop) for k, w in enumerate(gap_words)):
         return False
     need = 3 if _group(left.script) == "CJK" else 6
-    return _letter_count(text, left.start, left.end) >= need and right_letters >= need
+    left_letters = _letter_count(text, left.start, left.end)
+    if left_letters >= need and right_letters >= need:
+        return True
+    # A sentence-long run going on after the name in its own script is the same sentence
+    # (``... албуми биле снимени — Rock and Roll Over (11 Ноември, 1976) и Love Gun (30
+    # јуни, 1977)``): only two short words around a name stay apart.
+    return left_letters >= _SENTENCE_LETTERS * need and right_letters >= 1
+
+
+# A fragment with this many times the letters :func:`_names_between` asks of each side,
+# in at least two words of its own script, is sentence-long: the Latin names and titles
+# in its sentence are part of it.
+_SENTENCE_LETTERS = 3
+
+
+def _names_or_title(found: list[str], main_stop: frozenset[str], opens: bool) -> bool:
+    """Whether the Latin words ``found`` are names or a title: each one capitalised, or a
+    main-language stop word inside a title (:func:`_in_title`: ``Rock and Roll Over``,
+    ``You Got the Love``); with ``opens``, the first word capitalised too."""
+    if opens and found and not found[0][0].isupper():
+        return False
+    for k, w in enumerate(found):
+        if w.lower() in main_stop:
+            if not _stop_in_title(found, k, main_stop):
+                return False
+        elif not w[0].isupper():
+            return False
+    return True
+
+
+def _stop_in_title(found: list[str], k: int, main_stop: frozenset[str]) -> bool:
+    """:func:`_in_title`, or a capitalised stop word closing capitalised words (``Rock
+    and Roll Over``)."""
+    w = found[k]
+    if w[0].isupper() and k > 0 and k + 1 == len(found) and found[k - 1][0].isupper():
+        return True
+    return _in_title(found, k, main_stop)
+
+
+_SENTENCE_END = regex.compile(r"[.!?。！？](?=[\s\p{Pf}\p{Pe}\"'»]|$)")
+_SENTENCE_START = regex.compile(r"(?r)(?:[.!?。！？][ \t]+|^)", regex.MULTILINE)
+
+
+def _sentence_names(text: str, frag: _Piece, main_stop: frozenset[str]) -> tuple[int, int]:
+    """``frag`` grown over the names and titles in Latin letters that open or close its
+    sentence, when it is sentence-long (``You Got the Love е сингл од 1986 година``,
+    ``И двете методи се користат со Adobe Photoshop.``): they are part of the sentence,
+    and translation keeps them as they are (:mod:`normalize.fidelity`).
+
+    Only Latin letters may stand between the fragment and the sentence's start or end on
+    its line (else the fragment keeps its edges); the words there must pass
+    :func:`_names_or_title`, at most six on each side, with fewer letters than the
+    fragment's own script.
+    """
+    group = _group(frag.script)
+    need = 3 if group == "CJK" else 6
+    own = [w for w in words(text[frag.start : frag.end]) if _group(w.script) == group]
+    own_letters = sum(len(w.text) for w in own)
+    if frag.repaired is not None or len(own) < 2 or own_letters < _SENTENCE_LETTERS * need:
+        return frag.start, frag.end
+    start, end = frag.start, frag.end
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    stop = _SENTENCE_END.search(text, end, line_end)
+    if stop is not None and not _LETTER.search(text, end, stop.start()):
+        # Only digits and punctuation left (``(30 јуни, 1977)``): the sentence's own.
+        end = len(text[: stop.start()].rstrip(" \t"))
+    elif stop is not None and _latin_names(text, end, stop.start(), own_letters, main_stop, opens=False):
+        end = max(m.end() for m in _GAP_WORD.finditer(text, end, stop.start()))
+    line_start = text.rfind("\n", 0, start) + 1
+    opening = _SENTENCE_START.search(text, line_start, start)
+    begin = opening.end() if opening is not None else line_start
+    if begin < start and _latin_names(text, begin, start, own_letters, main_stop, opens=True):
+        start = _GAP_WORD.search(text, begin, start).start()
+    return start, end
+
+
+def _latin_names(text: str, a: int, b: int, own_letters: int, main_stop: frozenset[str], opens: bool) -> bool:
+    found = _GAP_WORD.findall(text, a, b)
+    if not found or len(found) > 6 or _OPENERS.search(text, a, b) or _CLOSERS.search(text, a, b):
+        return False
+    if any(word_scripts(w) != {"Latin"} for w in found) or sum(map(len, found)) >= own_letters:
+        return False
+    return _names_or_title(found, main_stop, opens)
+
+
+_OPENERS = regex.compile(r"[«“„‘\"「『（(\[]")
+_CLOSERS = regex.compile(r"[»”’」』）)\]]")
 
 
 # A quotation standing whole between two pieces of one foreign sentence.

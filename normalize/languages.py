@@ -351,7 +351,8 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
     """The main language of a Latin-script document from its first characters.
 
     Each sentence of ``sample`` votes, with its letters up to :data:`SENTENCE_VOTE_CAP`,
-    for the language whose stop words (spaCy's lists) clearly dominate it, so a long
+    for the language whose stop words (spaCy's lists) clearly dominate it (a fifth of its
+    words but for capitalised ones after the first), so a long
     foreign sentence of many short words cannot outvote the document's other sentences;
     another language than ``priors.latin`` needs 1.5 times its votes. langdetect, on at
     most the sample's first 2,000 characters, when no sentence is clear.
@@ -365,7 +366,11 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
         counts = stopword_counts(tokens, langs)
         ranked = sorted(counts.values(), reverse=True)
         best = max(counts, key=counts.__getitem__)
-        if ranked[0] >= 0.2 * len(tokens) and ranked[0] >= 1.5 * ranked[1]:
+        # Capitalised words after the first are mostly names, of no language: a list of
+        # people after a few English words (``... who won the Case Competition: Jennifer
+        # Yessis, Liz Cyarto, Adam Spencer and Candace Nykiforuk``) is still English.
+        named = sum(1 for t in tokens[1:] if t[0].isupper())
+        if ranked[0] >= 0.2 * (len(tokens) - named) and ranked[0] >= 1.5 * ranked[1]:
             votes[best] += min(SENTENCE_VOTE_CAP, sum(map(len, tokens)))
     lang = max(votes, key=votes.__getitem__)
     prior = priors.latin

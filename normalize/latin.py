@@ -327,9 +327,15 @@ def _sentence_passage(text: str, start: int, end: int, main: _Main, limits: Limi
         top, prob = lang, prob + by_lang.get(lang, 0.0)
     main_prob = by_lang.get(main.lang, 0.0)
     # Two independent signals agreeing (stop words or letters, and langdetect) need less
-    # confidence.
-    needed = limits.min_prob if top != lang else min(limits.min_prob, AGREEING_MIN_PROB)
-    if top != main.lang and prob >= needed and main_prob < 0.02:
+    # confidence, and then only in the passage being foreign at all: langdetect's
+    # sampling splits close relatives (pt 0.67, es 0.33 for ``Ao presidir o acto de
+    # abertura, o Presidente da República``) while giving the main language nothing.
+    if top == lang:
+        needed = min(limits.min_prob, AGREEING_MIN_PROB)
+        foreign = sum(p for code, p in probs if code != main.lang)
+    else:
+        needed, foreign = limits.min_prob, prob
+    if top != main.lang and foreign >= needed and main_prob < 0.02:
         return Passage(a, b, top, prob)
     return None
 

