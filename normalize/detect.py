@@ -207,7 +207,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     fragments = _merge(text, pieces, main_stop)
     for frag in fragments:
         frag.end = _names_before_closer(text, frag, main_stop)
-        frag.start, frag.end = _sentence_names(text, frag, main_stop)
+        frag.start, frag.end = _sentence_names(text, plain, frag, main_stop)
     fragments = _fill_quotations(text, fragments, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided, [_letter_count(text, f.start, f.end) for f in fragments], config.priors)
@@ -302,7 +302,7 @@ def _masked_spans(text: str) -> list[tuple[int, int]]:
                 continue
             start = scheme.start()
         rest = _URL_REST.match(text, m.end())
-        spans.append((start, rest.end() if rest else m.end()))
+        spans.append((start, _url_end(text, start, rest.end() if rest else m.end())))
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:
@@ -310,6 +310,23 @@ def _masked_spans(text: str) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
+
+
+def _url_end(text: str, start: int, end: int) -> int:
+    """``end`` without the sentence punctuation and unpaired closing brackets that end
+    the address's sentence (``(www.hawarkurd.de).``), as linkifiers trim them."""
+    while end > start:
+        c = text[end - 1]
+        if c in ".,;:!?'’":
+            end -= 1
+        elif c in ")]" and text.count(CLOSE_OPEN[c], start, end) < text.count(c, start, end):
+            end -= 1
+        else:
+            break
+    return end
+
+
+CLOSE_OPEN = {")": "(", "]": "["}
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -465,7 +482,7 @@ _SENTENCE_END = regex.compile(r"[.!?。！？](?=[\s\p{Pf}\p{Pe}\"'»]|$)")
 _SENTENCE_START = regex.compile(r"(?r)(?:[.!?。！？][ \t]+|^)", regex.MULTILINE)
 
 
-def _sentence_names(text: str, frag: _Piece, main_stop: frozenset[str]) -> tuple[int, int]:
+def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[str]) -> tuple[int, int]:
     """``frag`` grown over the names and titles in Latin letters that open or close its
     sentence, when it is sentence-long (``You Got the Love е сингл од 1986 година``,
     ``И двете методи се користат со Adobe Photoshop.``): they are part of the sentence,
@@ -486,9 +503,8 @@ def _sentence_names(text: str, frag: _Piece, main_stop: frozenset[str]) -> tuple
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     stop = _SENTENCE_END.search(text, end, line_end)
-    if stop is not None and not _LETTER.search(text, end, stop.start()):
-        # Only digits and punctuation left (``(30 јуни, 1977)``): the sentence's own.
-        end = len(text[: stop.start()].rstrip(" \t"))
+    if stop is not None and not _LETTER.search(plain, end, stop.start()):
+        end = _sentence_rest(text, stop.start())
     elif stop is not None and _latin_names(text, end, stop.start(), own_letters, main_stop, opens=False):
         end = max(m.end() for m in _GAP_WORD.finditer(text, end, stop.start()))
     line_start = text.rfind("\n", 0, start) + 1
@@ -497,6 +513,14 @@ def _sentence_names(text: str, frag: _Piece, main_stop: frozenset[str]) -> tuple
     if begin < start and _latin_names(text, begin, start, own_letters, main_stop, opens=True):
         start = _GAP_WORD.search(text, begin, start).start()
     return start, end
+
+
+def _sentence_rest(text: str, stop: int) -> int:
+    """Where a fragment ends when only digits, punctuation and addresses stand between it
+    and its sentence's end at ``stop`` (``(30 јуни, 1977)``, ``Hawarkurd
+    (www.hawarkurd.de)``): they are the sentence's own, and translation keeps them
+    (:mod:`normalize.fidelity`)."""
+    return len(text[:stop].rstrip(" \t"))
 
 
 def _latin_names(text: str, a: int, b: int, own_letters: int, main_stop: frozenset[str], opens: bool) -> bool:
@@ -687,6 +711,11 @@ def _latin_sentences(
             continue
         if any(a < p.end and p.start < b for a, b in taken):
             continue
-        start, end = _wrap(text, p.start, p.end)
+        end = p.end
+        line_end = plain.find("\n", end) % (len(plain) + 1)
+        stop = _SENTENCE_END.search(plain, end, line_end)
+        if stop is not None and not _LETTER.search(plain, end, stop.start()) and _LETTER.search(text, end, stop.start()):
+            end = _sentence_rest(text, stop.start())
+        start, end = _wrap(text, p.start, end)
         out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, f"latin passage: {p.evidence}"))
     return out

@@ -132,8 +132,7 @@ def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> li
         if evidence == 0:
             continue
         found = _line_passages(text, spaced, start, end, main, limits) if evidence >= 2 else []
-        if _BREAK.search(text, start, end):
-            found += _quoted_passages(text, start, end, main, limits, found)
+        found += _quoted_passages(text, start, end, main, limits, found)
         if found:
             out.extend(_fill_quotes(text, start, end, sorted(found, key=lambda p: p.start), main))
     return out
@@ -148,7 +147,7 @@ def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limit
     word that reads as the main language, and langdetect naming the language with
     ``limits.min_prob``. Quotations overlapping a passage ``found`` are left alone."""
     out: list[Passage] = []
-    for o, c in pairs(text, start, end):
+    for o, c in _standalone_segments(text, start, end):
         if any(p.start < c and o < p.end for p in found):
             continue
         tokens = WORD_RE.findall(text, o + 1, c)
@@ -156,7 +155,7 @@ def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limit
             continue
         low = [t.lower() for t in tokens]
         hits = main.any_foreign.intersection(low)
-        if not hits or _NON_LATIN.search(text, o, c):
+        if not hits or _NON_LATIN.search(text, o + 1, c):
             continue
         index = stop_index(main.langs, main.lang)
         for lang in {lang for t in hits for lang in index[t]}:
@@ -174,6 +173,20 @@ def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limit
                 out.append(Passage(a, b, lang, probs[0][1], "foreign stop word and n-grams in quotes, langdetect"))
                 break
     return sorted(out, key=lambda p: p.start)
+
+
+def _standalone_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where a sentence of ``text[start:end]`` stands apart from main-language words, as
+    ``(o, c)`` with the words strictly between: quotations and brackets, the line itself
+    (a paragraph of its own), and a sentence's rest after a colon before a capital
+    (``... being deformed: Nederland was een positieve uitzondering.``)."""
+    found = pairs(text, start, end) if _BREAK.search(text, start, end) else []
+    found.append((start - 1, end))
+    for m in _COLON_GAP.finditer(text, start, end):
+        if m.end() < end and text[m.end()].isupper():
+            stop = SENTENCE_RE.match(text, m.end(), end)
+            found.append((m.end() - 1, stop.end() if stop else end))
+    return found
 
 
 def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage], main: _Main) -> list[Passage]:
@@ -472,8 +485,9 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     for k in range(1, len(spans) - 1):
         # A main-language stop word between two words of evidence is a homograph of a
         # foreign word (Vietnamese ``in``, to print: ``Tại In Kỹ Thuật Số``, heldout
-        # seed 7), not main-language text.
-        if scores[k] == -2.0 and not cut[k] and not cut[k + 1]:
+        # seed 7; ``than``, charcoal: ``Dùng than khử: Than là một``), not main-language
+        # text; a colon inside the sentence does not keep them apart.
+        if scores[k] == -2.0 and not _quote_cut(text, spans[k - 1][1], spans[k][0], stray) and not _quote_cut(text, spans[k][1], spans[k + 1][0], stray):
             if _is_evidence(spans[k - 1][2], scores[k - 1], main) and _is_evidence(spans[k + 1][2], scores[k + 1], main):
                 scores[k] = 0.0
     best_total, best_range = 0.0, None
@@ -483,7 +497,13 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
             continue
         total, run = _max_run(scores, seg_start, k)
         if run is not None:
-            joins = best_range is not None and best_range[1] == seg_start - 1 and run[0] == seg_start
+            # Words the n-grams cannot place opening the segment (``Than`` in ``Dùng
+            # than khử: Than là một``) do not keep the runs apart.
+            joins = (
+                best_range is not None
+                and best_range[1] == seg_start - 1
+                and all(scores[q] > -NEUTRAL for q in range(seg_start, run[0]))
+            )
             # Only a run with evidence of its own (a foreign stop word, an accented word)
             # reaches across a quote or bracket.
             if joins and any(_is_evidence(spans[q][2], scores[q], main) for q in range(best_range[0], best_range[1] + 1)):
@@ -521,6 +541,13 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     # Likewise up to four capitalised words closing the segment after the run (``von
     # einer Manta 1,8 GT Maschine»``).
     if 0 < hi - j <= 4 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[j + 1 : hi + 1]):
+        j = hi
+    # And the last words of the segment when no main-language stop word stands among
+    # them and one reads foreign: ``... of zogenaamde extra service- of
+    # reserveringskosten berekenen`` ends in Dutch although ``extra service`` reads
+    # English.
+    tail = scores[j + 1 : hi + 1]
+    if 0 < len(tail) <= 6 and min(tail) > -2.0 and max(tail) >= MAIN_LIKE:
         j = hi
     embedded = any(scores[k] == -2.0 for k in [*range(lo, i), *range(j + 1, hi + 1)])
     if not embedded:
@@ -572,7 +599,11 @@ def _breaks(text: str, a: int, b: int, stray: frozenset[int] = frozenset()) -> b
     possible conflict: Pour décompresser le fichier ...`` (heldout seeds 31 and 59) is a
     sentence of its own, whose words must not be weighed with the main-language ones
     before it."""
-    return any(m.start() not in stray for m in _BREAK.finditer(text, a, b)) or _colon_break(text, a, b)
+    return _quote_cut(text, a, b, stray) or _colon_break(text, a, b)
+
+
+def _quote_cut(text: str, a: int, b: int, stray: frozenset[int]) -> bool:
+    return any(m.start() not in stray for m in _BREAK.finditer(text, a, b))
 
 
 def _colon_break(text: str, a: int, b: int) -> bool:

@@ -534,3 +534,25 @@ def test_names_do_not_dilute_a_sentences_stop_word_vote():
     assert main_latin_language(text).lang == "en"
     found = detect(text).findings
     assert [f.lang for f in found] == ["nl"]
+
+
+def test_last_words_of_a_segment_without_main_stop_words_end_the_passage():
+    # Heldout seed 101: "extra service" read English and cut the Dutch sentence short.
+    dutch = "Aanvullend mag de taxi afwijkende tarieven voor bijvoorbeeld ritten overdag dan wel in de nacht hanteren, of zogenaamde extra service- of reserveringskosten berekenen"
+    [f] = detect(f"{ENGLISH} A study of people with disabilities in developing countries since 1981, {dutch}. {ENGLISH}").findings
+    assert (f.lang, f.text) == ("nl", dutch)
+
+
+def test_stop_word_homograph_across_a_colon_inside_a_foreign_sentence():
+    # Heldout seed 101: Vietnamese "than" (charcoal) on both sides of the colon.
+    vietnamese = "Dùng than khử: Than là một lựa chọn hợp túi tiền để giúp bạn loại bỏ mùi khói hôi trong nhà."
+    [f] = detect(f"{ENGLISH}\n\n„{vietnamese}“ Her first results suggest that by using it. {ENGLISH}").findings
+    assert (f.lang, f.text) == ("vi", vietnamese.rstrip("."))
+
+
+def test_address_closing_a_foreign_sentence_belongs_to_it_without_the_full_stop():
+    # Heldout seed 131: the URL mask took ")." and left the address outside the passage.
+    german = "Er ist Herausgeber der Internet-Zeitschrift Hawarkurd (www.hawarkurd.de)"
+    [f] = detect(f"{ENGLISH}\n\n“{german}.”\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("de", german)
+    assert [m for m in _masked_spans("See https://en.wikipedia.org/wiki/Foo_(bar). Or me@x.org.")] == [(4, 43), (48, 56)]
