@@ -104,6 +104,7 @@ class _Main:
     foreign: dict[str, frozenset[str]]
     langs: tuple[str, ...]
     any_foreign: frozenset[str]
+    only: frozenset[str]  # main-language stop words no other language lists
     ascii: bool
 
 
@@ -112,7 +113,8 @@ def _main(lang: str) -> _Main:
     stops = stop_words(lang)
     foreign = {other: stop_words(other) - stops for other in LATIN_STOPWORD_LANGS if other != lang}
     langs = tuple(foreign)
-    return _Main(lang, stops, CAPITAL_ONLY.get(lang, frozenset()), foreign, langs, frozenset(stop_index(langs, lang)), lang in ASCII_LANGUAGES)
+    only = stops.difference(*(stop_words(other) for other in langs)) - CAPITAL_ONLY.get(lang, frozenset())
+    return _Main(lang, stops, CAPITAL_ONLY.get(lang, frozenset()), foreign, langs, frozenset(stop_index(langs, lang)), only, lang in ASCII_LANGUAGES)
 
 
 def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> list[Passage]:
@@ -132,13 +134,16 @@ def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> li
         if evidence == 0:
             continue
         found = _line_passages(text, spaced, start, end, main, limits) if evidence >= 2 else []
-        found += _quoted_passages(text, start, end, main, limits, found)
+        if evidence == 1 or _BREAK.search(text, start, end):
+            found += _quoted_passages(text, spaced, start, end, main, limits, found, whole_line=evidence == 1)
         if found:
             out.extend(_fill_quotes(text, start, end, sorted(found, key=lambda p: p.start), main))
     return out
 
 
-def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limits, found: list[Passage]) -> list[Passage]:
+def _quoted_passages(
+    text: str, spaced: str, start: int, end: int, main: _Main, limits: Limits, found: list[Passage], whole_line: bool
+) -> list[Passage]:
     """Quotations of ``text[start:end]`` that are a foreign sentence of one stop word and
     no accents, too little evidence for :func:`_line_passages` (``‘Nederland was een positieve
     uitzondering’``): the quotation's foreign stop word and one of its plain words
@@ -147,7 +152,7 @@ def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limit
     word that reads as the main language, and langdetect naming the language with
     ``limits.min_prob``. Quotations overlapping a passage ``found`` are left alone."""
     out: list[Passage] = []
-    for o, c in _standalone_segments(text, start, end):
+    for o, c in _standalone_segments(text, spaced, start, end, main, whole_line):
         if any(p.start < c and o < p.end for p in found):
             continue
         tokens = WORD_RE.findall(text, o + 1, c)
@@ -175,17 +180,26 @@ def _quoted_passages(text: str, start: int, end: int, main: _Main, limits: Limit
     return sorted(out, key=lambda p: p.start)
 
 
-def _standalone_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _standalone_segments(text: str, spaced: str, start: int, end: int, main: _Main, whole_line: bool) -> list[tuple[int, int]]:
     """Where a sentence of ``text[start:end]`` stands apart from main-language words, as
-    ``(o, c)`` with the words strictly between: quotations and brackets, the line itself
-    (a paragraph of its own), and a sentence's rest after a colon before a capital
-    (``... being deformed: Nederland was een positieve uitzondering.``)."""
+    ``(o, c)`` with the words strictly between: quotations and brackets and, with
+    ``whole_line`` (a line of one piece of evidence, which :func:`_line_passages` does
+    not look at), the line itself (a paragraph of its own) and a sentence's rest after a
+    colon before a capital (``... being deformed: Nederland was een positieve
+    uitzondering.``)."""
     found = pairs(text, start, end) if _BREAK.search(text, start, end) else []
-    found.append((start - 1, end))
+    if not whole_line:
+        return found
+    # A stop word only the main language has rules a segment out at the cost of a split
+    # (most English lines hold ``the``).
+    if main.only.isdisjoint(spaced[start:end].lower().split()):
+        found.append((start - 1, end))
     for m in _COLON_GAP.finditer(text, start, end):
         if m.end() < end and text[m.end()].isupper():
             stop = SENTENCE_RE.match(text, m.end(), end)
-            found.append((m.end() - 1, stop.end() if stop else end))
+            c = stop.end() if stop else end
+            if main.only.isdisjoint(spaced[m.end() : c].lower().split()):
+                found.append((m.end() - 1, c))
     return found
 
 
@@ -487,8 +501,8 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
         # foreign word (Vietnamese ``in``, to print: ``Tại In Kỹ Thuật Số``, heldout
         # seed 7; ``than``, charcoal: ``Dùng than khử: Than là một``), not main-language
         # text; a colon inside the sentence does not keep them apart.
-        if scores[k] == -2.0 and not _quote_cut(text, spans[k - 1][1], spans[k][0], stray) and not _quote_cut(text, spans[k][1], spans[k + 1][0], stray):
-            if _is_evidence(spans[k - 1][2], scores[k - 1], main) and _is_evidence(spans[k + 1][2], scores[k + 1], main):
+        if scores[k] == -2.0 and _is_evidence(spans[k - 1][2], scores[k - 1], main) and _is_evidence(spans[k + 1][2], scores[k + 1], main):
+            if not _quote_cut(text, spans[k - 1][1], spans[k][0], stray) and not _quote_cut(text, spans[k][1], spans[k + 1][0], stray):
                 scores[k] = 0.0
     best_total, best_range = 0.0, None
     seg_start = 0

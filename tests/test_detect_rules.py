@@ -556,3 +556,23 @@ def test_address_closing_a_foreign_sentence_belongs_to_it_without_the_full_stop(
     [f] = detect(f"{ENGLISH}\n\n“{german}.”\n\n{ENGLISH}").findings
     assert (f.lang, f.text) == ("de", german)
     assert [m for m in _masked_spans("See https://en.wikipedia.org/wiki/Foo_(bar). Or me@x.org.")] == [(4, 43), (48, 56)]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # Heldout seed 101: one stop word (een), no accent, after a colon.
+        "It records the stresses on the rocks at the time they were being deformed: ",
+        # The same sentence as a paragraph of its own.
+        "\n\n",
+    ],
+)
+def test_sentence_of_one_stop_word_standing_alone_is_found_by_its_ngrams(lead):
+    dutch = "Nederland was een positieve uitzondering"
+    [f] = detect(f"{ENGLISH} {lead}{dutch}.\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("nl", dutch)
+
+
+def test_english_line_with_one_foreign_stop_word_is_no_passage():
+    # "state" and "war" are stop words of other languages; the line is English.
+    assert detect(f"{ENGLISH}\n\nState of war: Senators debate union budget.\n\n{ENGLISH}").findings == []
