@@ -489,15 +489,16 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     and translation keeps them as they are (:mod:`normalize.fidelity`).
 
     Only Latin letters may stand between the fragment and the sentence's start or end on
-    its line (else the fragment keeps its edges); the words there must pass
-    :func:`_names_or_title`, at most six on each side, with fewer letters than the
-    fragment's own script.
+    its line (else the fragment keeps its edges), and only spaces between the fragment and
+    the nearest of them; the words there must pass :func:`_names_or_title`, at most six
+    on each side, with fewer letters than the fragment's own script, which needs three
+    words of its own.
     """
     group = _group(frag.script)
     need = 3 if group == "CJK" else 6
     own = [w for w in words(text[frag.start : frag.end]) if _group(w.script) == group]
     own_letters = sum(len(w.text) for w in own)
-    if frag.repaired is not None or len(own) < 2 or own_letters < _SENTENCE_LETTERS * need:
+    if frag.repaired is not None or len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:
         return frag.start, frag.end
     start, end = frag.start, frag.end
     line_end = text.find("\n", end)
@@ -506,12 +507,17 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     if stop is not None and not _LETTER.search(plain, end, stop.start()):
         end = _sentence_rest(text, stop.start())
     elif stop is not None and _latin_names(text, end, stop.start(), own_letters, main_stop, opens=False):
-        end = max(m.end() for m in _GAP_WORD.finditer(text, end, stop.start()))
+        tail = list(_GAP_WORD.finditer(text, end, stop.start()))
+        if _only_spaces(text[end : tail[0].start()]):
+            end = tail[-1].end()
     line_start = text.rfind("\n", 0, start) + 1
     opening = _SENTENCE_START.search(text, line_start, start)
     begin = opening.end() if opening is not None else line_start
     if begin < start and _latin_names(text, begin, start, own_letters, main_stop, opens=True):
-        start = _GAP_WORD.search(text, begin, start).start()
+        lead = list(_GAP_WORD.finditer(text, begin, start))
+        # ``In Ontario, 한국인은 ...``: a lead-in set off by a comma is the main text's.
+        if _only_spaces(text[lead[-1].end() : start]):
+            start = lead[0].start()
     return start, end
 
 

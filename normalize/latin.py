@@ -150,14 +150,17 @@ def _quoted_passages(
     whose n-grams read as that language make two pieces of evidence; it then needs the
     words and letters of a standalone sentence, no main-language stop word, no plain
     word that reads as the main language, and langdetect naming the language with
-    ``limits.min_prob``. Quotations overlapping a passage ``found`` are left alone."""
+    ``limits.min_prob``. Segments overlapping a passage ``found`` or one found before
+    are left alone."""
     out: list[Passage] = []
     for o, c in _standalone_segments(text, spaced, start, end, main, whole_line):
-        if any(p.start < c and o < p.end for p in found):
+        if any(p.start < c and o < p.end for p in (*found, *out)):
             continue
         tokens = WORD_RE.findall(text, o + 1, c)
         if len(tokens) < limits.min_words or sum(map(len, tokens)) < STANDALONE_MIN_LETTERS:
             continue
+        if len(text[o + 1 : c].split()) < limits.min_words:
+            continue  # not words of a sentence but a run of symbols (``A0AAAAA0acjiw"U``)
         low = [t.lower() for t in tokens]
         hits = main.any_foreign.intersection(low)
         if not hits or _NON_LATIN.search(text, o + 1, c):
@@ -396,7 +399,8 @@ def _accented(word: str) -> bool:
 def _candidates(tokens: list[str], main: _Main) -> list[str]:
     """The foreign languages a sentence's evidence points to, best first (at most two):
     most stop words (ties broken by the n-gram fit of the accented words), else the best
-    n-gram fit of the accented words; none when neither stop words nor accents agree."""
+    n-gram fit of the accented words when one stop word of that language agrees or when
+    there are two accented words or more; none when neither stop words nor accents agree."""
     votes = stopword_counts(tokens, main.langs, exclude=main.lang)
     accented = [t for t in tokens if _accented(t)] if main.ascii else []
 
@@ -408,9 +412,14 @@ def _candidates(tokens: list[str], main: _Main) -> list[str]:
         if accented and len(ranked) > 1 and votes[ranked[0]] == votes[ranked[1]]:
             ranked.sort(key=lambda lang: (-votes[lang], -fit(lang)))
         return ranked[:2]
+    by_fit = sorted(main.langs, key=fit, reverse=True) if accented else []
+    if max(votes.values()) == 1 and accented and votes[by_fit[0]]:
+        # One stop word and accented words of the language it belongs to: two pieces of
+        # evidence that agree (``To kwestia marnych kompetencji autorów takich kampanii``).
+        return by_fit[:1]
     if len(accented) < 2:
         return []
-    return sorted(main.langs, key=fit, reverse=True)[:2]
+    return by_fit[:2]
 
 
 def _check(text: str, start: int, end: int, main: _Main, lang: str, limits: Limits) -> tuple[int, int] | None:
@@ -433,9 +442,10 @@ def _check(text: str, start: int, end: int, main: _Main, lang: str, limits: Limi
     evidence = [w for w in words if w.lower() in stops or (main.ascii and _accented(w))]
     if len(evidence) < 2:
         return None  # the sentence's evidence lies outside the passage
-    if embedded and all(w[0].isupper() for w in evidence):
+    if all(w[0].isupper() for w in evidence):
         # Accents on names only (``talk; François Hollande met Recep Tayyip Erdoğan``,
-        # read as Turkish on heldout seed 59): a list of people, not a sentence.
+        # read as Turkish on heldout seed 59, and the same as a sentence of its own): a
+        # list of people, not a sentence.
         return None
     if embedded and not _reads_foreign(words, main, lang):
         return None
@@ -557,11 +567,11 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     if 0 < hi - j <= 4 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[j + 1 : hi + 1]):
         j = hi
     # And the last words of the segment when no main-language stop word stands among
-    # them and one reads foreign: ``... of zogenaamde extra service- of
+    # them and the last one reads foreign: ``... of zogenaamde extra service- of
     # reserveringskosten berekenen`` ends in Dutch although ``extra service`` reads
     # English.
     tail = scores[j + 1 : hi + 1]
-    if 0 < len(tail) <= 6 and min(tail) > -2.0 and max(tail) >= MAIN_LIKE:
+    if 0 < len(tail) <= 6 and min(tail) > -2.0 and tail[-1] >= MAIN_LIKE:
         j = hi
     embedded = any(scores[k] == -2.0 for k in [*range(lo, i), *range(j + 1, hi + 1)])
     if not embedded:

@@ -576,3 +576,26 @@ def test_sentence_of_one_stop_word_standing_alone_is_found_by_its_ngrams(lead):
 def test_english_line_with_one_foreign_stop_word_is_no_passage():
     # "state" and "war" are stop words of other languages; the line is English.
     assert detect(f"{ENGLISH}\n\nState of war: Senators debate union budget.\n\n{ENGLISH}").findings == []
+
+
+def test_lead_in_set_off_by_a_comma_stays_outside_a_foreign_sentence():
+    # Heldout seed 101: "In Ontario," and "Documentation," opened the fragments.
+    korean = "한국인은 15.9%만 ‘강한 긍정’이라고 답해 이 항목 최하위를 기록했다"
+    [f] = detect(f"{ENGLISH} In Ontario, {korean}. {ENGLISH}").findings
+    assert f.text.startswith("한국인은")
+    [f] = detect(f"{ENGLISH}\n\nDocumentation, полуослобођеним територијама.\n\n{ENGLISH}").findings
+    assert f.text == "полуослобођеним територијама"
+
+
+def test_accents_on_names_only_do_not_make_a_sentence_of_its_own():
+    # Heldout seed 101: the trap as a paragraph; langdetect splits tr/other.
+    assert detect(f"{ENGLISH}\n\nFrançois Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík.\n\n{ENGLISH}").findings == []
+
+
+def test_one_stop_word_and_accents_of_its_language_make_a_sentence():
+    # Heldout seed 401: "takich" (pl) and "autorów" were two pieces of evidence but no
+    # candidate language; names with accents and a Dutch "met" still are not.
+    polish = "To kwestia marnych kompetencji autorów takich kampanii"
+    [f] = detect(f"{ENGLISH} Borrow up to 50 percent of the value.\n\n{polish}. Others may have tiredness. {ENGLISH}").findings
+    assert (f.lang, f.text) == ("pl", polish)
+    assert detect(f"{ENGLISH} Before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}").findings == []
