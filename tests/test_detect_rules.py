@@ -606,3 +606,16 @@ def test_names_after_a_colon_close_the_passage():
     dutch = "Er is laatst een extra functie toegevoegd aan CS:Source: Dynamic Weapon Pricing"
     [f] = detect(f"{ENGLISH} It will be forwarded to the main page in 5 seconds.\n\n{dutch}.\n\n{ENGLISH}").findings
     assert (f.lang, f.text) == ("nl", dutch)
+
+
+def test_a_long_quotation_does_not_decide_the_main_script():
+    # Heldout seed 409: the quoted Mongolian sentence had more letters than the English.
+    mongolian = sentences("mn", 200)
+    quote = max(mongolian, key=len)
+    text = f"## Elphinstone has, for many years\n\n‘{quote}’ Others may have tiredness, jaundice and loss of appetite.\n\nOne reader put it this way. Do you know which symbol is which?"
+    found = detect(text)
+    assert found.main_script == "Latin" and found.main_lang == "en"
+    assert [f.lang for f in found.findings if f.kind == "foreign"] == ["mn"]
+    # A Russian text whose quotations are English stays Russian.
+    russian = " ".join(sentences("ru", 6))
+    assert detect(f"{russian} «{ENGLISH}»").main_script == "Cyrillic"
