@@ -38,7 +38,7 @@ from .languages import Decision, LanguagePriors, decide_language, main_latin_lan
 from .scripts import CJK, WORD_RE, Word, word_scripts, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
 from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs
-from .stopwords import stop_words
+from .stopwords import in_title, stop_in_title, stop_words
 from .types import Finding
 
 # The main language is decided on the document's first characters: enough for stop
@@ -472,7 +472,7 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
         return False
     gap = _QUOTED_IN_GAP.sub(lambda m: " " if _quoted_title(m.group(1), main_stop) else m.group(), gap)
     gap_words = _GAP_WORD.findall(gap)
-    if len(gap_words) > 4 or any(w.lower() in main_stop and not _stop_in_title(gap_words, k, main_stop) for k, w in enumerate(gap_words)):
+    if len(gap_words) > 4 or any(w.lower() in main_stop and not stop_in_title(gap_words, k, main_stop) for k, w in enumerate(gap_words)):
         return False
     need = 3 if _group(left.script) == "CJK" else 6
     left_letters = _letter_count(text, left.start, left.end)
@@ -492,26 +492,18 @@ _SENTENCE_LETTERS = 3
 
 def _names_or_title(found: list[str], main_stop: frozenset[str], opens: bool) -> bool:
     """Whether the Latin words ``found`` are names or a title: each one capitalised, or a
-    main-language stop word inside a title (:func:`_in_title`: ``Rock and Roll Over``,
-    ``You Got the Love``); with ``opens``, the first word capitalised too."""
+    main-language stop word inside a title (:func:`~normalize.stopwords.stop_in_title`:
+    ``Rock and Roll Over``, ``You Got the Love``); with ``opens``, the first word
+    capitalised too."""
     if opens and found and not found[0][0].isupper():
         return False
     for k, w in enumerate(found):
         if w.lower() in main_stop:
-            if not _stop_in_title(found, k, main_stop):
+            if not stop_in_title(found, k, main_stop):
                 return False
         elif not w[0].isupper():
             return False
     return True
-
-
-def _stop_in_title(found: list[str], k: int, main_stop: frozenset[str]) -> bool:
-    """:func:`_in_title`, or a capitalised stop word closing capitalised words (``Rock
-    and Roll Over``)."""
-    w = found[k]
-    if w[0].isupper() and k > 0 and k + 1 == len(found) and found[k - 1][0].isupper():
-        return True
-    return _in_title(found, k, main_stop)
 
 
 _SENTENCE_END = regex.compile(r"[.!?。！？](?=[\s\p{Pf}\p{Pe}\"'»]|$)")
@@ -649,7 +641,7 @@ def _names_and_own_script(text: str, pair: tuple[int, int], frag: _Piece, main_s
     for k, w in enumerate(found):
         scripts = word_scripts(w)
         if scripts == {"Latin"}:
-            if w.lower() in main_stop and not _in_title(found, k, main_stop):
+            if w.lower() in main_stop and not in_title(found, k, main_stop):
                 return False
             latin += len(w)
         elif all(_group(s) == group for s in scripts):
@@ -659,25 +651,6 @@ def _names_and_own_script(text: str, pair: tuple[int, int], frag: _Piece, main_s
     if ":" in text[pair[0] : frag.start] and found and word_scripts(found[0]) == {"Latin"}:
         return False
     return own >= 8 and 2 * own >= latin
-
-
-def _in_title(found: list[str], k: int, main_stop: frozenset[str]) -> bool:
-    """Whether the stop word ``found[k]`` belongs to a Latin title: capitalised before a
-    capitalised word (``The Big Bang``), or lowercase between capitalised Latin words
-    with only stop words between (``The Great Seal of the State of Nevada``, ``More than
-    Meets the Eye``, ``Biology and Ecology``: English titles inside Hebrew, Serbian and
-    Thai quotations on heldout seeds 31 and 47)."""
-    w = found[k]
-    nxt = k + 1
-    while nxt < len(found) and found[nxt].islower() and found[nxt] in main_stop:
-        nxt += 1
-    capital_next = nxt < len(found) and found[nxt][0].isupper() and found[nxt].isascii()
-    if w[0].isupper():
-        return capital_next
-    prev = k - 1
-    while prev >= 0 and found[prev].islower() and found[prev] in main_stop:
-        prev -= 1
-    return capital_next and prev >= 0 and found[prev][0].isupper() and found[prev].isascii()
 
 
 def _wrap(text: str, start: int, end: int) -> tuple[int, int]:

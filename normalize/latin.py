@@ -397,8 +397,9 @@ def _accented(word: str) -> bool:
 
 
 def _candidates(tokens: list[str], main: _Main) -> list[str]:
-    """The foreign languages a sentence's evidence points to, best first (at most two):
-    most stop words (ties broken by the n-gram fit of the accented words), else the best
+    """The foreign languages a sentence's evidence points to, best first (three, or all
+    those tied for first): most stop words (ties broken by the n-gram fit of the accented
+    words), else the best
     n-gram fit of the accented words when one stop word of that language agrees or when
     there are two accented words or more; none when neither stop words nor accents agree."""
     votes = stopword_counts(tokens, main.langs, exclude=main.lang)
@@ -408,10 +409,14 @@ def _candidates(tokens: list[str], main: _Main) -> list[str]:
         return sum(profile_logprob(t, lang) for t in accented)
 
     if max(votes.values()) >= 2:
-        ranked = sorted((lang for lang in main.langs if votes[lang] > 0), key=lambda lang: -votes[lang])[:3]
+        ranked = sorted((lang for lang in main.langs if votes[lang] > 0), key=lambda lang: -votes[lang])
         if accented and len(ranked) > 1 and votes[ranked[0]] == votes[ranked[1]]:
             ranked.sort(key=lambda lang: (-votes[lang], -fit(lang)))
-        return ranked[:2]
+        # Three, and every language tied for the most stop words: ``van``, ``de`` and
+        # ``is`` are Dutch, Spanish and French alike, and one English word in a foreign
+        # list (``possible``, French) can put a wrong language first.
+        tied = sum(1 for lang in ranked if votes[lang] == votes[ranked[0]])
+        return ranked[: max(3, tied)]
     by_fit = sorted(main.langs, key=fit, reverse=True) if accented else []
     if max(votes.values()) == 1 and accented and votes[by_fit[0]]:
         # One stop word and accented words of the language it belongs to: two pieces of
