@@ -37,7 +37,7 @@ from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .scripts import CJK, WORD_RE, Word, word_scripts, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
-from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs
+from .quotes import CLOSERS, OPEN_CLOSE, balanced, enclosing, pairs
 from .stopwords import in_title, stop_in_title, stop_words
 from .types import Finding
 
@@ -118,19 +118,22 @@ def _only_spaces(text: str) -> bool:
 
 
 def _script_around(text: str, ws: list[Word], i: int) -> str | None:
-    """The one script of the words on both sides of ``ws[i]`` on its line (only spaces
-    and punctuation between), if they share one: ``сè`` (a Latin ``è`` typed for the
-    Macedonian ``ѐ``) between Macedonian words belongs to their sentence, it is not a
-    look-alike inside an English word."""
-    if i == 0 or i + 1 >= len(ws):
-        return None
-    left, right = ws[i - 1], ws[i + 1]
-    if len(left.scripts) != 1 or left.scripts != right.scripts:
-        return None
-    gaps = text[left.end : ws[i].start] + text[ws[i].end : right.start]
-    if "\n" in gaps or any(c.isalpha() for c in gaps):
-        return None
-    return next(iter(left.scripts))
+    """The one script of the words next to ``ws[i]`` in its sentence (only spaces and
+    punctuation between), on both sides or the only side that has one: ``сè`` (a Latin
+    ``è`` typed for the Macedonian ``ѐ``) between Macedonian words belongs to their
+    sentence, and so does ``Tο`` (a Latin ``T``) opening a Greek run after Latin
+    names (``Windows RT Tο πρώτο της``); neither is a look-alike inside an English word."""
+    found = set()
+    for j, a, b in ((i - 1, None, ws[i].start), (i + 1, ws[i].end, None)):
+        if not 0 <= j < len(ws):
+            continue
+        gap = text[ws[j].end : b] if a is None else text[a : ws[j].start]
+        if "\n" in gap or any(c.isalpha() for c in gap) or _TERMINATOR.search(gap):
+            continue  # another line or sentence (``Мr. «Тұз``), or a word between
+        if len(ws[j].scripts) != 1:
+            return None
+        found |= ws[j].scripts
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _homoglyph_target(w: Word, main_script: str) -> str:
@@ -178,7 +181,8 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
 
     for i, w in enumerate(ws):
         if i in in_foreign_run:
-            pieces.append(_Piece(w.start, w.end, in_foreign_run[i]))
+            around = in_foreign_run[i]
+            pieces.append(_Piece(w.start, w.end, around, repair_letters(w.text, w.runs, w.start, around)))
             continue
         if i in repaired_words:
             target, fixed = repaired_words[i]
@@ -204,10 +208,13 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
                 pieces.append(_Piece(a, b, script))
 
     main_stop = stop_words(main.lang)
-    fragments = _merge(text, pieces, main_stop)
+    fragments = _join_sentences(text, _merge(text, pieces, main_stop), main_stop)
     for frag in fragments:
         frag.end = _names_before_closer(text, frag, main_stop)
-        frag.start, frag.end = _sentence_names(text, plain, frag, main_stop)
+        start, end = _sentence_names(text, plain, frag, main_stop)
+        if frag.repaired is not None:
+            frag.repaired = text[start : frag.start] + frag.repaired + text[frag.end : end]
+        frag.start, frag.end = start, end
     fragments = _fill_quotations(text, fragments, main_stop)
     decided = [_decide(text, frag, config.priors) for frag in fragments]
     decided = _use_document_context(decided, [_letter_count(text, f.start, f.end) for f in fragments], config.priors)
@@ -442,12 +449,61 @@ def _merge(text: str, pieces: list[_Piece], main_stop: frozenset[str]) -> list[_
                 and "\n" not in gap
                 and _names_between(text, last, ahead[k], gap, main_stop)
             ):
-                if last.repaired is not None or p.repaired is not None:
-                    last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
-                last.end = p.end
+                _extend(text, last, p)
                 continue
         merged.append(_Piece(p.start, p.end, p.script, p.repaired))
     return merged
+
+
+def _extend(text: str, last: _Piece, p: _Piece) -> None:
+    """``last`` grown over ``p`` and the gap between them (repairs kept)."""
+    if last.repaired is not None or p.repaired is not None:
+        gap = text[last.end : p.start]
+        last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
+    last.end = p.end
+
+
+def _join_sentences(text: str, fragments: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
+    """Fragments of one script group that Latin words split inside one sentence, joined
+    when together they are sentence-long (three words and ``_SENTENCE_LETTERS`` times
+    :func:`_names_between`'s letters of their own) and the Latin words between them are
+    fewer letters than theirs, with no main-language stop word but in a title, no
+    sentence end and no line break: code-switched terms (``ανακοίνωσε το convertible
+    notebook LaVie Y με Windows RT Tο πρώτο της ...``) and runs of names (``под името
+    Intro, Bez milosti, Nisam od juče и двете``) are part of the sentence."""
+    out: list[_Piece] = []
+    k = 0
+    while k < len(fragments):
+        chain = [fragments[k]]
+        while k + 1 < len(fragments) and _latin_gap(text, chain[-1], fragments[k + 1], main_stop):
+            chain.append(fragments[k + 1])
+            k += 1
+        k += 1
+        group = _group(chain[0].script)
+        own = [w for f in chain for w in words(text[f.start : f.end]) if _group(w.script) == group]
+        own_letters = sum(len(w.text) for w in own)
+        gap_letters = sum(_letter_count(text, a.end, b.start) for a, b in zip(chain, chain[1:]))
+        need = 3 if group == "CJK" else 6
+        if len(chain) > 1 and len(own) >= 3 and own_letters >= _SENTENCE_LETTERS * need and gap_letters < own_letters:
+            first = _Piece(chain[0].start, chain[0].end, chain[0].script, chain[0].repaired)
+            for f in chain[1:]:
+                _extend(text, first, f)
+            out.append(first)
+        else:
+            out.extend(chain)
+    return out
+
+
+def _latin_gap(text: str, left: _Piece, right: _Piece, main_stop: frozenset[str]) -> bool:
+    gap = text[left.end : right.start]
+    if _group(left.script) != _group(right.script) or "\n" in gap or _TERMINATOR.search(gap):
+        return False
+    found = _GAP_WORD.findall(gap)
+    # Words of the fragments' own script in the gap were left out as symbols (``με``).
+    if any(_group(s) != _group(left.script) for w in found for s in word_scripts(w) - {"Latin"}):
+        return False
+    found = [w for w in found if word_scripts(w) == {"Latin"}]
+    return not any(w.lower() in main_stop and not stop_in_title(found, k, main_stop) for k, w in enumerate(found))
 
 
 def _plain_gap(text: str, left: _Piece, right: _Piece) -> bool:
@@ -526,22 +582,25 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     need = 3 if group == "CJK" else 6
     own = [w for w in words(text[frag.start : frag.end]) if _group(w.script) == group]
     own_letters = sum(len(w.text) for w in own)
-    if frag.repaired is not None or len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:
+    if len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:
         return frag.start, frag.end
     start, end = frag.start, frag.end
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     stop = _SENTENCE_END.search(text, end, line_end)
     if stop is not None and not _LETTER.search(plain, end, stop.start()):
-        end = _sentence_rest(text, stop.start())
-    elif stop is not None and _latin_names(text, end, stop.start(), own_letters, main_stop, opens=False):
+        rest = _sentence_rest(text, stop.start())
+        # ``», 1977)`` closes a bracket of the fragment, ``»?`` a quotation around it.
+        if balanced(text, end, rest) or balanced(text, start, rest):
+            end = rest
+    elif stop is not None and _latin_names(text, end, stop.start(), group, own_letters, main_stop, opens=False):
         tail = list(_GAP_WORD.finditer(text, end, stop.start()))
         if _only_spaces(text[end : tail[0].start()]):
             end = tail[-1].end()
     line_start = text.rfind("\n", 0, start) + 1
     opening = _SENTENCE_START.search(text, line_start, start)
     begin = opening.end() if opening is not None else line_start
-    if begin < start and _latin_names(text, begin, start, own_letters, main_stop, opens=True):
+    if begin < start and _latin_names(text, begin, start, group, own_letters, main_stop, opens=True):
         lead = list(_GAP_WORD.finditer(text, begin, start))
         # ``In Ontario, 한국인은 ...``: a lead-in set off by a comma is the main text's.
         if _only_spaces(text[lead[-1].end() : start]):
@@ -557,13 +616,15 @@ def _sentence_rest(text: str, stop: int) -> int:
     return len(text[:stop].rstrip(" \t"))
 
 
-def _latin_names(text: str, a: int, b: int, own_letters: int, main_stop: frozenset[str], opens: bool) -> bool:
+def _latin_names(text: str, a: int, b: int, group: str, own_letters: int, main_stop: frozenset[str], opens: bool) -> bool:
     found = _GAP_WORD.findall(text, a, b)
     if not found or len(found) > 6 or _OPENERS.search(text, a, b) or _CLOSERS.search(text, a, b):
         return False
-    if any(word_scripts(w) != {"Latin"} for w in found) or sum(map(len, found)) >= own_letters:
+    # Words of the fragment's own script there were left out as symbols (``η NEC``).
+    if any(_group(s) != group for w in found for s in word_scripts(w) - {"Latin"}):
         return False
-    return _names_or_title(found, main_stop, opens)
+    found = [w for w in found if word_scripts(w) == {"Latin"}]
+    return sum(map(len, found)) < own_letters and _names_or_title(found, main_stop, opens)
 
 
 _OPENERS = regex.compile(r"[«“„‘\"「『（(\[]")

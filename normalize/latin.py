@@ -42,9 +42,9 @@ import regex
 
 from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
 from .languages import profile_logprob
-from .quotes import enclosing, pairs
+from .quotes import balanced, enclosing, pairs
 from .scripts import WORD_RE
-from .stopwords import stop_index, stop_words, stopword_counts
+from .stopwords import stop_in_title, stop_index, stop_words, stopword_counts
 
 AGREEING_MIN_PROB = 0.7
 STOPWORDS_SETTLE = 4
@@ -231,33 +231,46 @@ def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage]
     return grown
 
 
-def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], main: _Main, lang: str) -> bool:
+def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], main: _Main, lang: str, strict: bool = False) -> bool:
     """Whether the words of ``text`` in ``before`` and ``after`` (the rest of a quotation
-    around a ``lang`` passage) may join it: no other script, no main-language stop word
-    but in a title (``The Big Bang``), no more letters than twice the passage's, and, in
-    the whole quotation, no more plain lowercase words that read as the main language
-    than read as ``lang``."""
+    or sentence around a ``lang`` passage) may join it: no other script, no main-language
+    stop word but in a title of its own side (``The Big Bang``, ``The Problem We All Must
+    Live With``), no more letters than twice the passage's, and, in the whole quotation,
+    no more plain lowercase words that read as the main language than read as ``lang``;
+    ``strict`` (the rest of a sentence, which no quotation marks set apart): no more
+    letters than the passage's, and none of the rest's plain words reading as the main
+    language."""
     if _NON_LATIN.search(text, *before) or _NON_LATIN.search(text, *after):
         return False
     quoted = [(m.start(), m.group()) for m in WORD_RE.finditer(text, before[0], after[1])]
-    rest = [k for k, (pos, _) in enumerate(quoted) if pos < before[1] or pos >= after[0]]
+    sides = [[w for pos, w in quoted if pos < before[1]], [w for pos, w in quoted if pos >= after[0]]]
+    rest = sides[0] + sides[1]
     if not rest:
         return True
-    rest_letters = sum(len(quoted[k][1]) for k in rest)
-    if rest_letters > 2 * (sum(len(w) for _, w in quoted) - rest_letters):
+    rest_letters = sum(map(len, rest))
+    if rest_letters > (1 if strict else 2) * (sum(len(w) for _, w in quoted) - rest_letters):
         return False
     shared = stop_words(lang)
-    for k in rest:
-        w = quoted[k][1]
-        if _main_only(w, main, shared):
-            title = w[0].isupper() and k + 1 < len(quoted) and quoted[k + 1][1][0].isupper()
-            if not title:
-                return False
+    found = [w for _, w in quoted]
+    first_after = len(found) - len(sides[1])
+    for k, w in enumerate(found):
+        if len(sides[0]) <= k < first_after or not _main_only(w, main, shared):
+            continue
+        # A title may run into the passage inside quotation marks (``[... certificatie's
+        # The Big Bang werd ...]``); in a bare sentence it stands on one side.
+        if strict:
+            side, j = (sides[0], k) if k < first_after else (sides[1], k - first_after)
+        else:
+            side, j = found, k
+        if not stop_in_title(side, j, main.stops):
+            return False
     # The passage's own words vote too: one English-looking word (``albinos``) at the
     # end of a long French quotation is no evidence against it.
-    plain = [w for _, w in quoted if w.islower() and w.isascii() and len(w) > 2 and w not in shared and w not in main.stops]
+    voters = rest if strict else [w for _, w in quoted]
+    plain = [w for w in voters if w.islower() and w.isascii() and len(w) > 2 and w not in shared and w not in main.stops]
     diffs = [profile_logprob(w, lang) - profile_logprob(w, main.lang) for w in plain]
-    return sum(1 for d in diffs if d < -MAIN_LIKE) <= sum(1 for d in diffs if d > 0)
+    main_like = sum(1 for d in diffs if d < -MAIN_LIKE)
+    return main_like == 0 if strict else main_like <= sum(1 for d in diffs if d > 0)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -291,6 +304,7 @@ def _line_passages(text: str, spaced: str, line_start: int, line_end: int, main:
             found = _sentence_passage(text, start, end, main, limits)
             if found is None:
                 break
+            found = _fill_sentence(text, found, start, end, main)
             if not WORD_RE.search(text, found.end, end):
                 while k < len(sentences) and _continues(text, *sentences[k], main, found.lang):
                     last = list(WORD_RE.finditer(text, *sentences[k]))[-1]
@@ -300,6 +314,25 @@ def _line_passages(text: str, spaced: str, line_start: int, line_end: int, main:
             out.append(found)
             start = found.end
     return out
+
+
+def _fill_sentence(text: str, p: Passage, start: int, end: int, main: _Main) -> Passage:
+    """``p`` grown to every word of its sentence ``text[start:end]`` when the words it
+    leaves out may join it (:func:`_rest_not_main`): a quotation, a name or a colon inside
+    a foreign sentence (``Pois o Monteiro tem vindo a receber os “interesses” dessa
+    parceria``) cut the run of words, not the sentence."""
+    spans = [m.span() for m in WORD_RE.finditer(text, start, end)]
+    if not spans or (spans[0][0] >= p.start and spans[-1][1] <= p.end):
+        return p
+    a, b = min(spans[0][0], p.start), max(spans[-1][1], p.end)
+    # A quotation or bracket the passage opens or closes (``Features bring Flexible
+    # [Fakat erkek tipi ...``) sets it apart from the rest: that is :func:`_fill_quotes`'
+    # to weigh.
+    if not (balanced(text, a, p.start) and balanced(text, p.end, b)):
+        return p
+    if not _rest_not_main(text, (a, p.start), (p.end, b), main, p.lang, strict=True):
+        return p
+    return Passage(a, b, p.lang, p.prob, p.evidence)
 
 
 def _continues(text: str, start: int, end: int, main: _Main, lang: str) -> bool:
@@ -582,8 +615,13 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     if not embedded:
         # Nothing of the main language shares the segment: the run's edges are where
         # the n-grams lost track (``trainer/technisch directeur``, heldout seed 59),
-        # not where the sentence ends.
-        i, j = lo, hi
+        # not where the sentence ends. A bracket that pairs with none in the sentence
+        # still bounds it there (``Features bring Flexible [Fakat erkek tipi ...
+        # uygundur(bkz.``, the sentence cut at an abbreviation inside the bracket).
+        while i > lo and not _BRACKET.search(text, spans[i - 1][1], spans[i][0]):
+            i -= 1
+        while j < hi and not _BRACKET.search(text, spans[j][1], spans[j + 1][0]):
+            j += 1
     rest = spans[j + 1 :]
     if j == hi and 0 < len(rest) <= 4 and _colon_break(text, spans[j][1], rest[0][0]):
         # Up to four capitalised words after a colon ending the sentence are names or a

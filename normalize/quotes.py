@@ -42,3 +42,8 @@ def enclosing(found: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
     """The innermost pair of ``found`` around ``[start, end)``."""
     around = [(o, c) for o, c in found if o < start and end <= c]
     return max(around) if around else None
+
+
+def balanced(text: str, start: int, end: int) -> bool:
+    """Whether every quote and bracket of ``text[start:end]`` pairs with one inside it."""
+    return 2 * len(pairs(text, start, end)) == sum(1 for _ in _MARK.finditer(text, start, end))

@@ -619,3 +619,41 @@ def test_a_long_quotation_does_not_decide_the_main_script():
     # A Russian text whose quotations are English stays Russian.
     russian = " ".join(sentences("ru", 6))
     assert detect(f"{russian} «{ENGLISH}»").main_script == "Cyrillic"
+
+
+def corpus_line(lang: str, number: int) -> str:
+    return (CORPUS / "sentences" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()[number - 1].strip()
+
+
+@pytest.mark.parametrize(
+    "lang, number, end",
+    [
+        # Heldout seeds 419 and 433: Latin terms, a Latin "T" in "Tο" and the symbols
+        # "με" and "η" split the Greek sentence into pieces.
+        ("el", 35, "ανακοίνωσε η NEC"),
+        # Heldout seed 421: six Latin words (song titles) between Macedonian pieces.
+        ("mk", 370, "слушани и популарни"),
+    ],
+)
+def test_latin_words_inside_a_foreign_sentence_join_its_pieces(lang, number, end):
+    sentence = corpus_line(lang, number)
+    [f] = [f for f in detect(f"{ENGLISH} {ENGLISH} {ENGLISH}\n\nHe wrote: {sentence} {ENGLISH}").findings if f.kind == "foreign"]
+    assert f.lang == lang and f.start == f"{ENGLISH} {ENGLISH} {ENGLISH}\n\nHe wrote: ".__len__()
+    assert f.text.endswith(end)
+    # Two Russian words that English words split stay apart.
+    found = detect(f"{ENGLISH} The word «да» means yes and the word «нет» means no. {ENGLISH}").findings
+    assert [f.text for f in found] == ["«да»", "«нет»"]
+
+
+def test_a_quotation_closing_a_sentence_is_filled_not_crossed():
+    # Heldout seed 419: the "»" before "?" joined the fragment and hid the quotation.
+    macedonian = "«You Got the Love е сингл од 1986 година од бендовите The Source и Канди Стејтон»"
+    [f] = detect(f"{ENGLISH} Is this really what I wanted out of life, {macedonian}? {ENGLISH}").findings
+    assert (f.lang, f.text) == ("mk", macedonian)
+
+
+def test_a_look_alike_word_is_no_piece_of_the_next_sentence():
+    # Heldout seed 131: "Мr." (Cyrillic М) before a Kazakh quotation is English.
+    kazakh = corpus_line("kk", 960)
+    found = detect(f"{ENGLISH} Treasurer Ben Trevino told the meeting that Мr. «{kazakh}» {ENGLISH}").findings
+    assert [(f.kind, f.text) for f in found][0] == ("homoglyph", "Мr")
