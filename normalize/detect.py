@@ -479,12 +479,15 @@ def _join_sentences(text: str, fragments: list[_Piece], main_stop: frozenset[str
             chain.append(fragments[k + 1])
             k += 1
         k += 1
+        if len(chain) == 1:
+            out.append(chain[0])
+            continue
         group = _group(chain[0].script)
         own = [w for f in chain for w in words(text[f.start : f.end]) if _group(w.script) == group]
         own_letters = sum(len(w.text) for w in own)
         gap_letters = sum(_letter_count(text, a.end, b.start) for a, b in zip(chain, chain[1:]))
         need = 3 if group == "CJK" else 6
-        if len(chain) > 1 and len(own) >= 3 and own_letters >= _SENTENCE_LETTERS * need and gap_letters < own_letters:
+        if len(own) >= 3 and own_letters >= _SENTENCE_LETTERS * need and gap_letters < own_letters:
             first = _Piece(chain[0].start, chain[0].end, chain[0].script, chain[0].repaired)
             for f in chain[1:]:
                 _extend(text, first, f)
@@ -580,6 +583,8 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     """
     group = _group(frag.script)
     need = 3 if group == "CJK" else 6
+    if frag.end - frag.start < _SENTENCE_LETTERS * need:
+        return frag.start, frag.end  # too few letters, whatever they are
     own = [w for w in words(text[frag.start : frag.end]) if _group(w.script) == group]
     own_letters = sum(len(w.text) for w in own)
     if len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:

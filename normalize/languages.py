@@ -369,8 +369,9 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
         # Capitalised words after the first are mostly names, of no language: a list of
         # people after a few English words (``... who won the Case Competition: Jennifer
         # Yessis, Liz Cyarto, Adam Spencer and Candace Nykiforuk``) is still English.
-        named = sum(1 for t in tokens[1:] if t[0].isupper())
-        if ranked[0] >= 0.2 * (len(tokens) - named) and ranked[0] >= 1.5 * ranked[1]:
+        if ranked[0] < 1.5 * ranked[1] or ranked[0] == 0:
+            continue
+        if ranked[0] >= 0.2 * len(tokens) or ranked[0] >= 0.2 * (len(tokens) - sum(1 for t in tokens[1:] if t[0].isupper())):
             votes[best] += min(SENTENCE_VOTE_CAP, sum(map(len, tokens)))
     lang = max(votes, key=votes.__getitem__)
     prior = priors.latin

@@ -449,7 +449,7 @@ def _candidates(tokens: list[str], main: _Main) -> list[str]:
         # ``is`` are Dutch, Spanish and French alike, and one English word in a foreign
         # list (``possible``, French) can put a wrong language first.
         tied = sum(1 for lang in ranked if votes[lang] == votes[ranked[0]])
-        return ranked[: max(3, tied)]
+        return ranked[:2] + [lang for lang in ranked[2 : max(3, tied)] if votes[lang] >= 2]
     by_fit = sorted(main.langs, key=fit, reverse=True) if accented else []
     if max(votes.values()) == 1 and accented and votes[by_fit[0]]:
         # One stop word and accented words of the language it belongs to: two pieces of
