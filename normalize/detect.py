@@ -37,7 +37,7 @@ from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .scripts import CJK, WORD_RE, Word, word_scripts, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .latin import Limits, foreign_passages
-from .quotes import CLOSERS, OPEN_CLOSE, balanced, enclosing, pairs
+from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs, unpaired
 from .stopwords import in_title, stop_in_title, stop_words
 from .types import Finding
 
@@ -596,7 +596,7 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     if stop is not None and not _LETTER.search(plain, end, stop.start()):
         rest = _sentence_rest(text, stop.start())
         # ``», 1977)`` closes a bracket of the fragment, ``»?`` a quotation around it.
-        if balanced(text, end, rest) or balanced(text, start, rest):
+        if not unpaired(text, end, rest) or not unpaired(text, start, rest):
             end = rest
     elif stop is not None and _latin_names(text, end, stop.start(), group, own_letters, main_stop, opens=False):
         tail = list(_GAP_WORD.finditer(text, end, stop.start()))

@@ -42,7 +42,7 @@ import regex
 
 from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
 from .languages import profile_logprob
-from .quotes import balanced, enclosing, pairs
+from .quotes import enclosing, pairs, unpaired
 from .scripts import WORD_RE
 from .stopwords import stop_in_title, stop_index, stop_words, stopword_counts
 
@@ -325,10 +325,12 @@ def _fill_sentence(text: str, p: Passage, start: int, end: int, main: _Main) -> 
     if not spans or (spans[0][0] >= p.start and spans[-1][1] <= p.end):
         return p
     a, b = min(spans[0][0], p.start), max(spans[-1][1], p.end)
-    # A quotation or bracket the passage opens or closes (``Features bring Flexible
-    # [Fakat erkek tipi ...``) sets it apart from the rest: that is :func:`_fill_quotes`'
-    # to weigh.
-    if not (balanced(text, a, p.start) and balanced(text, p.end, b)):
+    # A quote or bracket that pairs with none in the sentence (``Features bring Flexible
+    # [Fakat erkek tipi ... (bkz.``) sets the words beyond it apart from the passage:
+    # that is :func:`_fill_quotes`' to weigh. One at the sentence's edge (an opening
+    # quote, a closing bracket) keeps nothing apart.
+    before, after = unpaired(text, start, p.start), unpaired(text, p.end, end)
+    if (before and a < before[-1]) or (after and b > after[0]):
         return p
     if not _rest_not_main(text, (a, p.start), (p.end, b), main, p.lang, strict=True):
         return p

@@ -44,6 +44,8 @@ def enclosing(found: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
     return max(around) if around else None
 
 
-def balanced(text: str, start: int, end: int) -> bool:
-    """Whether every quote and bracket of ``text[start:end]`` pairs with one inside it."""
-    return 2 * len(pairs(text, start, end)) == sum(1 for _ in _MARK.finditer(text, start, end))
+def unpaired(text: str, start: int, end: int) -> list[int]:
+    """Offsets of the quotes and brackets of ``text[start:end]`` that pair with none
+    inside it, in order."""
+    paired = {i for pair in pairs(text, start, end) for i in pair}
+    return [m.start() for m in _MARK.finditer(text, start, end) if m.start() not in paired]

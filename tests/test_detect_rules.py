@@ -657,3 +657,10 @@ def test_a_look_alike_word_is_no_piece_of_the_next_sentence():
     kazakh = corpus_line("kk", 960)
     found = detect(f"{ENGLISH} Treasurer Ben Trevino told the meeting that Мr. «{kazakh}» {ENGLISH}").findings
     assert [(f.kind, f.text) for f in found][0] == ("homoglyph", "Мr")
+
+
+def test_quotation_opening_a_foreign_sentence_joins_its_passage():
+    # Heldout seed 503: the quoted words before the run stayed outside.
+    italian = "“Ampio confronto” interpretato dal governo in modo molto estensivo"
+    [f] = detect(f"{ENGLISH} Cost reduction is minimal in areas with fewer participants.\n\n{italian}. Instead, it is a balanced design. {ENGLISH}").findings
+    assert (f.lang, f.text) == ("it", italian)
