@@ -234,12 +234,14 @@ def _fill_quotes(text: str, line_start: int, line_end: int, found: list[Passage]
 def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], main: _Main, lang: str, strict: bool = False) -> bool:
     """Whether the words of ``text`` in ``before`` and ``after`` (the rest of a quotation
     or sentence around a ``lang`` passage) may join it: no other script, no main-language
-    stop word but in a title of its own side (``The Big Bang``, ``The Problem We All Must
-    Live With``), no more letters than twice the passage's, and, in the whole quotation,
-    no more plain lowercase words that read as the main language than read as ``lang``;
-    ``strict`` (the rest of a sentence, which no quotation marks set apart): no more
-    letters than the passage's, and none of the rest's plain words reading as the main
-    language."""
+    stop word but in a title (``The Big Bang``), no more letters than twice the
+    passage's, and, in the whole quotation, no more plain lowercase words that read as
+    the main language than read as ``lang``.
+
+    ``strict`` is for the rest of a sentence, which no quotation marks set apart: titles
+    may hold lowercase stop words but stand on one side (``The Problem We All Must Live
+    With``), the rest has no more letters than the passage, and none of its plain words
+    reads as the main language."""
     if _NON_LATIN.search(text, *before) or _NON_LATIN.search(text, *after):
         return False
     quoted = [(m.start(), m.group()) for m in WORD_RE.finditer(text, before[0], after[1])]
@@ -256,13 +258,15 @@ def _rest_not_main(text: str, before: tuple[int, int], after: tuple[int, int], m
     for k, w in enumerate(found):
         if len(sides[0]) <= k < first_after or not _main_only(w, main, shared):
             continue
-        # A title may run into the passage inside quotation marks (``[... certificatie's
-        # The Big Bang werd ...]``); in a bare sentence it stands on one side.
         if strict:
+            # A title on one side of the passage: ``'The Problem We All Must Live With',
+            # een schilderij van ...``.
             side, j = (sides[0], k) if k < first_after else (sides[1], k - first_after)
-        else:
-            side, j = found, k
-        if not stop_in_title(side, j, main.stops):
+            if not stop_in_title(side, j, main.stops):
+                return False
+        elif not (w[0].isupper() and k + 1 < len(found) and found[k + 1][0].isupper()):
+            # A capitalised stop word before a capitalised word, which may be the
+            # passage's (``[... certificatie's The Big Bang werd ...]``).
             return False
     # The passage's own words vote too: one English-looking word (``albinos``) at the
     # end of a long French quotation is no evidence against it.
