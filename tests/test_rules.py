@@ -7,7 +7,7 @@ import pytest
 from normalize.detect import detect
 from normalize.homoglyphs import lookalike
 from normalize.hygiene import hygiene_edits
-from normalize.languages import LanguagePriors, decide_language
+from normalize.languages import UNLISTED_ZIPF, LanguagePriors, decide_language, lingua_choice, word_zipf
 from normalize.offsets import apply_edits
 from normalize.scripts import words
 from normalize.types import Edit
@@ -63,6 +63,53 @@ def test_lingua_decides_among_fitting_alphabets_only():
     assert d.lang == "uk" and "lingua" in d.evidence and "sr" not in d.candidates
     # ``ў`` exists only in Belarusian: no statistics needed.
     assert decide_language("ўсё").evidence == "cyrillic letters: only alphabet that fits"
+
+
+@pytest.mark.parametrize(
+    "word, lang, lingua_alone",
+    [
+        # Corpus words (words/single) that lingua alone gets wrong and wordfreq's lists
+        # settle: common in their language, unlisted or rarer in lingua's choice.
+        ("предполага", "bg", "ru"),
+        ("вратил", "mk", "ru"),
+        ("зграде", "sr", "mk"),
+        ("хвалить", "ru", "uk"),
+        ("старий", "uk", "ru"),
+    ],
+)
+def test_word_frequency_settles_short_cyrillic_spans(word, lang, lingua_alone):
+    d = decide_language(word)
+    assert lingua_choice(list(d.candidates), word)[0] == lingua_alone
+    assert d.lang == lang and "word frequency (wordfreq)" in d.evidence and not d.weak
+    # Switched off, lingua decides alone.
+    off = decide_language(word, LanguagePriors(max_frequency_words=0))
+    assert off.lang == lingua_alone and "frequency" not in off.evidence
+
+
+def test_word_frequencies_are_wordfreqs_small_lists():
+    import wordfreq
+
+    for word, lang in [("вода", "ru"), ("предполага", "bg"), ("пізнавальні", "uk"), ("اعلام", "fa")]:
+        assert word_zipf(word, lang) == wordfreq.zipf_frequency(word, lang, wordlist="small")
+    # Serbian is wordfreq's Serbo-Croatian, in Latin letters: Cyrillic is transliterated.
+    assert word_zipf("зграде", "sr") == wordfreq.zipf_frequency("zgrade", "sh", wordlist="small") > 3
+    assert word_zipf("предполага", "ru") == 0.0
+    # No list for Belarusian, Kazakh or Mongolian: neither for nor against.
+    assert word_zipf("тэмцэл", "mn") == word_zipf("выставачнай", "be") == UNLISTED_ZIPF
+    # Sentences are lingua's alone (0.99 right there).
+    sentence = "Съвсем скоро ще започне новият сезон на първенството"
+    assert "frequency" not in decide_language(sentence).evidence
+
+
+@pytest.mark.parametrize(
+    "word, lang",
+    # Corpus words without a letter only Arabic or Persian uses, which langdetect's
+    # profile n-grams place in the other language.
+    [("اعلام", "fa"), ("حافظه", "fa"), ("مرحله", "fa"), ("محتواها", "ar"), ("خارجها", "ar")],
+)
+def test_word_frequency_settles_short_arabic_script_spans(word, lang):
+    d = decide_language(word)
+    assert (d.lang, d.evidence) == (lang, "arabic script: word frequency (wordfreq)")
 
 
 @pytest.mark.parametrize(

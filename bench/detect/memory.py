@@ -95,12 +95,13 @@ def document(rng: random.Random, en: list[str], size: int) -> str:
 
 
 def warm_up_text() -> str:
-    """English with a sentence, a word and a pair of every language: every lazy table and
-    model of the detector (per-script language deciders) is loaded on it."""
+    """English with a sentence, ten words and a pair of every language: every lazy table
+    and model of the detector (per-script language deciders) is loaded on it (one word
+    may not reach them: most Arabic words hold a letter that decides alone)."""
     en = lines("sentences", "en", "bench")
     items = [zh_parallel("bench")[0][0]]
     for lang in NON_LATIN:
-        items += [lines(kind, lang, "bench")[0] for kind in ("sentences", "words/single", "words/pairs")]
+        items += [lines("sentences", lang, "bench")[0], *lines("words/single", lang, "bench")[:10], lines("words/pairs", lang, "bench")[0]]
     items += [lines("sentences", lang, "bench")[0] for lang in LATIN]
     return "\n\n".join(f"{en[k]} {item} {en[k + 1]}" for k, item in enumerate(items))
 
