@@ -583,16 +583,21 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     """
     group = _group(frag.script)
     need = 3 if group == "CJK" else 6
-    if frag.end - frag.start < _SENTENCE_LETTERS * need:
-        return frag.start, frag.end  # too few letters, whatever they are
-    own = [w for w in words(text[frag.start : frag.end]) if _group(w.script) == group]
-    own_letters = sum(len(w.text) for w in own)
-    if len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:
-        return frag.start, frag.end
     start, end = frag.start, frag.end
+    if end - start < _SENTENCE_LETTERS * need:
+        return start, end  # too few letters, whatever they are
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     stop = _SENTENCE_END.search(text, end, line_end)
+    line_start = text.rfind("\n", 0, start) + 1
+    opening = _SENTENCE_START.search(text, line_start, start)
+    begin = opening.end() if opening is not None else line_start
+    if (stop is None or not text[end : stop.start()].strip()) and not text[begin:start].strip():
+        return start, end  # the fragment is its sentence
+    own = [w for w in words(text[start:end]) if _group(w.script) == group]
+    own_letters = sum(len(w.text) for w in own)
+    if len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:
+        return start, end
     if stop is not None and not _LETTER.search(plain, end, stop.start()):
         rest = _sentence_rest(text, stop.start())
         # ``», 1977)`` closes a bracket of the fragment, ``»?`` a quotation around it.
@@ -602,9 +607,6 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
         tail = list(_GAP_WORD.finditer(text, end, stop.start()))
         if _only_spaces(text[end : tail[0].start()]):
             end = tail[-1].end()
-    line_start = text.rfind("\n", 0, start) + 1
-    opening = _SENTENCE_START.search(text, line_start, start)
-    begin = opening.end() if opening is not None else line_start
     if begin < start and _latin_names(text, begin, start, group, own_letters, main_stop, opens=True):
         lead = list(_GAP_WORD.finditer(text, begin, start))
         # ``In Ontario, 한국인은 ...``: a lead-in set off by a comma is the main text's.

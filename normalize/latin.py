@@ -44,7 +44,7 @@ from .languages import LATIN_STOPWORD_LANGS, langdetect_probs
 from .languages import profile_logprob
 from .quotes import enclosing, pairs, unpaired
 from .scripts import WORD_RE
-from .stopwords import stop_in_title, stop_index, stop_words, stopword_counts
+from .stopwords import english_homographs, stop_in_title, stop_index, stop_words, stopword_counts
 
 AGREEING_MIN_PROB = 0.7
 STOPWORDS_SETTLE = 4
@@ -104,6 +104,7 @@ class _Main:
     foreign: dict[str, frozenset[str]]
     langs: tuple[str, ...]
     any_foreign: frozenset[str]
+    telling: frozenset[str]  # any_foreign but for words common in the main language too
     only: frozenset[str]  # main-language stop words no other language lists
     ascii: bool
 
@@ -114,7 +115,9 @@ def _main(lang: str) -> _Main:
     foreign = {other: stop_words(other) - stops for other in LATIN_STOPWORD_LANGS if other != lang}
     langs = tuple(foreign)
     only = stops.difference(*(stop_words(other) for other in langs)) - CAPITAL_ONLY.get(lang, frozenset())
-    return _Main(lang, stops, CAPITAL_ONLY.get(lang, frozenset()), foreign, langs, frozenset(stop_index(langs, lang)), only, lang in ASCII_LANGUAGES)
+    any_foreign = frozenset(stop_index(langs, lang))
+    telling = any_foreign - english_homographs() if lang == "en" else any_foreign
+    return _Main(lang, stops, CAPITAL_ONLY.get(lang, frozenset()), foreign, langs, any_foreign, telling, only, lang in ASCII_LANGUAGES)
 
 
 def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> list[Passage]:
@@ -130,20 +133,25 @@ def foreign_passages(text: str, main_lang: str, limits: Limits = Limits()) -> li
     spaced = _PUNCT.sub(" ", text)  # same length: offsets hold
     out: list[Passage] = []
     for start, end in _lines(text):
-        evidence = _evidence(text, spaced, start, end, main)
-        if evidence == 0:
+        rough = spaced[start:end].lower().split()
+        if _evidence(text, start, end, rough, main.any_foreign, main) == 0:
             continue
-        found = _line_passages(text, spaced, start, end, main, limits) if evidence >= 2 else []
-        if evidence == 1 or _BREAK.search(text, start, end):
-            found += _quoted_passages(text, spaced, start, end, main, limits, found, whole_line=evidence == 1)
+        telling = _evidence(text, start, end, rough, main.telling, main)
+        found = _line_passages(text, spaced, start, end, main, limits) if telling >= 2 else []
+        # A line too poor in evidence for _line_passages may be a sentence of its own (no
+        # stop word only the main language has: most English lines hold ``the``), or
+        # hold one after a colon.
+        alone = telling < 2 and main.only.isdisjoint(rough)
+        colon = telling < 2 and text.find(":", start, end) >= 0
+        if alone or colon or _BREAK.search(text, start, end):
+            segments = _standalone_segments(text, spaced, start, end, main, alone, colon)
+            found += _quoted_passages(text, main, limits, found, segments)
         if found:
             out.extend(_fill_quotes(text, start, end, sorted(found, key=lambda p: p.start), main))
     return out
 
 
-def _quoted_passages(
-    text: str, spaced: str, start: int, end: int, main: _Main, limits: Limits, found: list[Passage], whole_line: bool
-) -> list[Passage]:
+def _quoted_passages(text: str, main: _Main, limits: Limits, found: list[Passage], segments: list[tuple[int, int]]) -> list[Passage]:
     """Quotations of ``text[start:end]`` that are a foreign sentence of one stop word and
     no accents, too little evidence for :func:`_line_passages` (``‘Nederland was een positieve
     uitzondering’``): the quotation's foreign stop word and one of its plain words
@@ -153,7 +161,7 @@ def _quoted_passages(
     ``limits.min_prob``. Segments overlapping a passage ``found`` or one found before
     are left alone."""
     out: list[Passage] = []
-    for o, c in _standalone_segments(text, spaced, start, end, main, whole_line):
+    for o, c in segments:
         if any(p.start < c and o < p.end for p in (*found, *out)):
             continue
         tokens = WORD_RE.findall(text, o + 1, c)
@@ -183,21 +191,16 @@ def _quoted_passages(
     return sorted(out, key=lambda p: p.start)
 
 
-def _standalone_segments(text: str, spaced: str, start: int, end: int, main: _Main, whole_line: bool) -> list[tuple[int, int]]:
-    """Where a sentence of ``text[start:end]`` stands apart from main-language words, as
-    ``(o, c)`` with the words strictly between: quotations and brackets and, with
-    ``whole_line`` (a line of one piece of evidence, which :func:`_line_passages` does
-    not look at), the line itself (a paragraph of its own) and a sentence's rest after a
-    colon before a capital (``... being deformed: Nederland was een positieve
-    uitzondering.``)."""
+def _standalone_segments(text: str, spaced: str, start: int, end: int, main: _Main, alone: bool, colon: bool) -> list[tuple[int, int]]:
+    """Where a sentence of the line ``text[start:end]`` stands apart from main-language
+    words, as ``(o, c)`` with the words strictly between: its quotations and brackets,
+    the line itself when ``alone`` (a paragraph of its own), and with ``colon`` a
+    sentence's rest after a colon before a capital (``... being deformed: Nederland was
+    een positieve uitzondering.``) without a stop word only the main language has."""
     found = pairs(text, start, end) if _BREAK.search(text, start, end) else []
-    if not whole_line:
-        return found
-    # A stop word only the main language has rules a segment out at the cost of a split
-    # (most English lines hold ``the``).
-    if main.only.isdisjoint(spaced[start:end].lower().split()):
+    if alone:
         found.append((start - 1, end))
-    for m in _COLON_GAP.finditer(text, start, end):
+    for m in _COLON_GAP.finditer(text, start, end) if colon else ():
         if m.end() < end and text[m.end()].isupper():
             stop = SENTENCE_RE.match(text, m.end(), end)
             c = stop.end() if stop else end
@@ -286,11 +289,15 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         start = end + 1
 
 
-def _evidence(text: str, spaced: str, start: int, end: int, main: _Main) -> int:
-    """Distinct foreign-only stop words in ``text[start:end]``, plus its accented words
-    when the main language is written in ASCII."""
-    rough = spaced[start:end].lower().split()
-    evidence = len(main.any_foreign.intersection(rough))
+def _evidence(text: str, start: int, end: int, rough: list[str], stops: frozenset[str], main: _Main) -> int:
+    """Distinct words of ``stops`` in ``text[start:end]``, whose lowercased tokens are
+    ``rough``, plus its accented words when the main language is written in ASCII.
+
+    ``stops`` is :attr:`_Main.any_foreign`, or :attr:`_Main.telling` to leave out the
+    foreign stop words that are common English words too (``possible``, ``state``:
+    :func:`~normalize.stopwords.english_homographs`), which English lines hold everywhere.
+    """
+    evidence = len(stops.intersection(rough))
     if evidence < 2 and main.ascii and not text[start:end].isascii():
         evidence += sum(1 for t in rough if not t.isascii() and _ACCENTED.search(t))
     return evidence
@@ -304,7 +311,7 @@ def _line_passages(text: str, spaced: str, line_start: int, line_end: int, main:
         start, end = sentences[k]
         k += 1
         # A sentence may hold more than one passage: look again after each one found.
-        while _evidence(text, spaced, start, end, main) >= 2:
+        while _evidence(text, start, end, spaced[start:end].lower().split(), main.telling, main) >= 2:
             found = _sentence_passage(text, start, end, main, limits)
             if found is None:
                 break
@@ -549,14 +556,15 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
     scores = [_score(word, main, lang) for _, _, word in spans]
     stray = _stray_brackets(text, start, end)
     # cut[k]: a quote, bracket or colon ends a segment before word k.
-    cut = [False] + [_breaks(text, spans[k - 1][1], spans[k][0], stray) for k in range(1, len(spans))]
+    quote_cut = [False] + [_quote_cut(text, spans[k - 1][1], spans[k][0], stray) for k in range(1, len(spans))]
+    cut = [False] + [quote_cut[k] or _colon_break(text, spans[k - 1][1], spans[k][0]) for k in range(1, len(spans))]
     for k in range(1, len(spans) - 1):
         # A main-language stop word between two words of evidence is a homograph of a
         # foreign word (Vietnamese ``in``, to print: ``Tại In Kỹ Thuật Số``, heldout
         # seed 7; ``than``, charcoal: ``Dùng than khử: Than là một``), not main-language
         # text; a colon inside the sentence does not keep them apart.
         if scores[k] == -2.0 and _is_evidence(spans[k - 1][2], scores[k - 1], main) and _is_evidence(spans[k + 1][2], scores[k + 1], main):
-            if not _quote_cut(text, spans[k - 1][1], spans[k][0], stray) and not _quote_cut(text, spans[k][1], spans[k + 1][0], stray):
+            if not quote_cut[k] and not quote_cut[k + 1]:
                 scores[k] = 0.0
     best_total, best_range = 0.0, None
     seg_start = 0
@@ -673,18 +681,14 @@ def _stray_brackets(text: str, start: int, end: int) -> frozenset[int]:
     return frozenset(stray | set(stack))
 
 
-def _breaks(text: str, a: int, b: int, stray: frozenset[int] = frozenset()) -> bool:
-    """Quotes and brackets between two words end a passage, and so does a colon before
-    a capital: what follows ``The banner said: Fette Basslinien, ...`` or ``... of
-    possible conflict: Pour décompresser le fichier ...`` (heldout seeds 31 and 59) is a
-    sentence of its own, whose words must not be weighed with the main-language ones
-    before it."""
-    return _quote_cut(text, a, b, stray) or _colon_break(text, a, b)
-
-
 def _quote_cut(text: str, a: int, b: int, stray: frozenset[int]) -> bool:
     return any(m.start() not in stray for m in _BREAK.finditer(text, a, b))
 
 
 def _colon_break(text: str, a: int, b: int) -> bool:
+    """Whether a colon before a capital stands between two words: what follows ``The
+    banner said: Fette Basslinien, ...`` or ``... of possible conflict: Pour décompresser
+    le fichier ...`` (heldout seeds 31 and 59) is a sentence of its own, whose words must
+    not be weighed with the main-language ones before it. Quotes and brackets
+    (:func:`_quote_cut`) end a passage too."""
     return b < len(text) and text[b].isupper() and _COLON_GAP.fullmatch(text, a, b) is not None
