@@ -5,8 +5,10 @@ Steps, in order:
 1. split the text into words and script runs (:mod:`normalize.scripts`); words inside
    URLs and e-mail addresses are not text and are left out; when the main script is
    Latin only words holding a non-ASCII letter are built at all;
-2. the document's main script is the script with the most letters; its main language is
-   decided on a sample of main-script words (:func:`normalize.languages.decide_language`);
+2. the document's main script is the script with the most letters (counted outside
+   quotation marks when two scripts are close: a quotation is cited, not the page's own
+   text); its main language is decided on a sample of main-script words
+   (:func:`normalize.languages.decide_language`);
 3. homoglyphs (:mod:`normalize.homoglyphs`): mixed-script words and lone look-alike
    letters between main-script words;
 4. every other run of letters outside the main script is a foreign *piece* (but for a
@@ -15,7 +17,10 @@ Steps, in order:
    digits, spaces and punctuation stand between them on the same line, and a fragment takes
    in the quotes or brackets that wrap it (``«головы»``), or the whole quotation when
    the rest of it is names (``„GetAmped Super Webboard • แสดงกระทู้“``); a mixed-script
-   word between words of one foreign script is a piece of their fragment;
+   word next to words of one foreign script is a piece of their fragment; a sentence-long
+   fragment takes in the Latin names and titles inside, before and after it in its
+   sentence (``You Got the Love е сингл од 1986 година ... The Source и Канди Стејтон``),
+   which translation keeps as they are;
 5. each fragment's language by script rules, then, for short fragments, the document's
    other fragments;
 6. when the main script is Latin, passages in another Latin-script language

@@ -5,9 +5,10 @@ Die Regierung hat heute nichts beschlossen and left``). Line by line, then sente
 sentence:
 
 1. a cheap filter: at least two pieces of *evidence*, that is stop words (spaCy's lists)
-   of another Latin-script language that are not stop words of the main language and,
-   when the main language is written in ASCII (English), accented words. A split, a set
-   intersection and an ASCII test, all in C, settle almost every English line;
+   of another Latin-script language that are not stop words of the main language (nor,
+   in English, common English words: ``possible``, ``state``) and, when the main
+   language is written in ASCII (English), accented words. A split, a set intersection
+   and an ASCII test, all in C, settle almost every English line;
 2. candidate languages: most such stop words, else the best n-gram fit of the accented
    words (langdetect's character 1-3-gram profiles);
 3. each word scores by stop words (foreign only +2, main only -2) or else by how much
@@ -15,18 +16,21 @@ sentence:
    [-1, 1]; the best-scoring run of words (maximum subarray) between the sentence's
    quotes, brackets and colons before a capital is the passage, grown over neighbours
    the n-grams cannot place, or over its whole segment when no main-language stop word
-   stands in it;
+   stands in it, then over its whole sentence when the rest holds no main-language word
+   (:func:`_fill_sentence`);
 4. the passage needs enough words and letters, two pieces of evidence of its own, few
    main-language stop words and, when it is embedded in a main-language sentence, plain
    words that read foreign rather than main (names with foreign articles such as ``Cartel
    de los Soles`` and loanwords such as ``a crème brûlée`` fail here);
-5. langdetect must name a foreign language with ``min_prob``, or
-   :data:`AGREEING_MIN_PROB` when it names the candidate itself; a passage whose stop
-   words alone settle the language (:func:`_stopwords_settle`) skips it;
+5. langdetect must name a foreign language with ``min_prob``, or give the foreign
+   languages together :data:`AGREEING_MIN_PROB` when it names the candidate itself; a
+   passage whose stop words alone settle the language (:func:`_stopwords_settle`) skips
+   it;
 6. a passage grows to the quotes or brackets around it while the words left out there
-   do not read as the main language (names, titles, a nested quotation), and a quoted
-   sentence with a single foreign stop word and no accent is taken when its n-grams
-   and langdetect agree (:func:`_quoted_passages`).
+   do not read as the main language (names, titles, a nested quotation), and a sentence
+   standing apart (quoted, a paragraph of its own, after a colon) with a single foreign
+   stop word and no accent is taken when its n-grams and langdetect agree
+   (:func:`_quoted_passages`).
 
 All offsets are code points into the text.
 """
