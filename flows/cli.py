@@ -41,8 +41,12 @@ def _fail(message: str) -> int:
 
 def cmd_detect(args: argparse.Namespace) -> int:
     from ingest.reading import InputError, read_file
+    from normalize.detect import DetectConfig
     from normalize.pipeline import detect_findings
 
+    if args.source_lang and (problem := _check_tag(args.source_lang, "--source-lang")):
+        return _fail(problem)
+    config = DetectConfig(main_lang=args.source_lang)
     failures = 0
     rows = []
     for path in args.paths:
@@ -52,9 +56,10 @@ def cmd_detect(args: argparse.Namespace) -> int:
             failures += 1
             print(f"transnorm: error: {exc}", file=sys.stderr)
             continue
-        _, findings = detect_findings(doc.text)
+        detection, findings = detect_findings(doc.text, config)
         for f in findings:
-            row = {"path": path, **f.to_json()}
+            # The main language says what "foreign" was measured against.
+            row = {"path": path, "main_lang": detection.main_lang, **f.to_json()}
             if args.format == "jsonl":
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
@@ -335,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("paths", nargs="+", metavar="PATH")
     d.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     d.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
+    d.add_argument("--source-lang", default=None, help="the documents' main language (BCP-47) instead of detecting it")
     d.set_defaults(func=cmd_detect)
 
     n = sub.add_parser("normalize", help="normalize one file and store the result")

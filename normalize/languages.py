@@ -440,7 +440,9 @@ def latin_language(text: str, priors: LanguagePriors = LanguagePriors()) -> Deci
     return Decision(lang, prob, "latin: langdetect", tuple(p[0] for p in probs))
 
 
-_SENTENCE = regex.compile(r"[^\n.!?…]+")
+# A colon before a space ends a voting unit too: ``The sign read: Der Eintritt ist für
+# Kinder kostenlos.`` is an English lead-in and a German sentence.
+_SENTENCE = regex.compile(r"(?:[^\n.!?…:]|:(?!\s))+")
 # A quoted foreign sentence without a full stop runs on into the next main-language one
 # and may hold 200 letters; capped, it weighs no more than two ordinary sentences.
 SENTENCE_VOTE_CAP = 120
@@ -453,11 +455,13 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
     for the language whose stop words (spaCy's lists) clearly dominate it (a fifth of its
     words but for capitalised ones after the first), so a long
     foreign sentence of many short words cannot outvote the document's other sentences;
-    another language than ``priors.latin`` needs 1.5 times its votes. langdetect, on at
-    most the sample's first 2,000 characters, when no sentence is clear.
+    another language than ``priors.latin`` needs 1.5 times its votes and two sentences
+    (a short English text quoting one German sentence is English). langdetect, on at most
+    the sample's first 2,000 characters, when no sentence is clear.
     """
     langs = tuple(LATIN_STOPWORD_LANGS)
     votes = dict.fromkeys(langs, 0)
+    sentences = dict.fromkeys(langs, 0)
     for m in _SENTENCE.finditer(sample):
         tokens = WORD_RE.findall(m.group())
         if len(tokens) < 3:
@@ -472,10 +476,12 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
             continue
         if ranked[0] >= 0.2 * len(tokens) or ranked[0] >= 0.2 * (len(tokens) - sum(1 for t in tokens[1:] if t[0].isupper())):
             votes[best] += min(SENTENCE_VOTE_CAP, sum(map(len, tokens)))
+            sentences[best] += 1
     lang = max(votes, key=votes.__getitem__)
     prior = priors.latin
-    if lang != prior and votes.get(prior, 0) * 1.5 > votes[lang]:
-        # Close to a tie (a long foreign sentence in a short document): the prior holds.
+    if lang != prior and (votes.get(prior, 0) * 1.5 > votes[lang] or sentences[lang] < 2):
+        # Close to a tie, or one sentence (a foreign quotation in a short document): the
+        # prior holds.
         return Decision(prior, 0.7, "latin: stop words (spaCy lists) by sentence, near tie, prior", LATIN_STOPWORD_LANGS)
     if votes[lang] > 0:
         return Decision(lang, 0.9, "latin: stop words (spaCy lists) by sentence", LATIN_STOPWORD_LANGS)

@@ -37,6 +37,19 @@ def test_detect_jsonl_is_the_stable_interface(seed_path, seed_text):
     for r in rows:
         assert seed_text[r["start"] : r["end"]] == r["text"]
     assert rows[1]["replacement"] == "a"
+    assert {r["main_lang"] for r in rows} == {"en"}
+
+
+def test_detect_takes_the_main_language_given(tmp_path):
+    # Given German as the main language, the English sentences are the foreign ones.
+    path = tmp_path / "short.txt"
+    path.write_text("He said: Der Eintritt ist frei. We went in and paid nothing at all.", encoding="utf-8")
+    proc = run("detect", str(path), "--source-lang", "de")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert {r["main_lang"] for r in rows} == {"de"} and {r["lang"] for r in rows} == {"en"}
+    bad = run("detect", str(path), "--source-lang", "x y")
+    assert bad.returncode == 1 and "not a BCP-47 language tag" in bad.stderr
 
 
 def test_detect_several_files_with_legacy_encodings(tmp_path, seed_path):

@@ -665,3 +665,16 @@ def test_quotation_opening_a_foreign_sentence_joins_its_passage():
     italian = "“Ampio confronto” interpretato dal governo in modo molto estensivo"
     [f] = detect(f"{ENGLISH} Cost reduction is minimal in areas with fewer participants.\n\n{italian}. Instead, it is a balanced design. {ENGLISH}").findings
     assert (f.lang, f.text) == ("it", italian)
+
+
+def test_a_short_english_text_quoting_one_foreign_sentence_stays_english():
+    # A new user's trial: the German sentence after the colon outvoted the English.
+    german = "Der Eintritt ist für Kinder unter zwölf Jahren kostenlos"
+    text = f"The sign at the entrance read: {german}. We went in anyway and paid nothing."
+    assert main_latin_language(text).lang == "en"
+    [f] = detect(text).findings
+    assert (f.lang, f.text) == ("de", german)
+    [f] = detect("He said: Der Eintritt ist frei. We went in.").findings
+    assert (f.lang, f.text) == ("de", "Der Eintritt ist frei")
+    # Two German sentences or more make a German text.
+    assert main_latin_language(f"{german}. Wir sind gleich wieder da. Das ist nicht mein Problem.").lang == "de"
