@@ -307,8 +307,7 @@ def _unquoted_counts(text: str, masked: list[tuple[int, int]]) -> dict[str, int]
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        spans = [(o, c + 1) for o, c in pairs(text, start, end) if text[o] in _QUOTE_OPENERS]
-        quoted += [sp for sp in spans if not any(a <= sp[0] and sp[1] <= b and (a, b) != sp for a, b in spans)]
+        quoted += [(o, c + 1) for o, c in pairs(text, start, end) if text[o] in _QUOTE_OPENERS]
         start = end + 1
     return script_counts(_blank(text, _merged(quoted)))
 
@@ -367,14 +366,12 @@ def _url_end(text: str, start: int, end: int) -> int:
         c = text[end - 1]
         if c in ".,;:!?'’":
             end -= 1
-        elif c in ")]" and text.count(CLOSE_OPEN[c], start, end) < text.count(c, start, end):
+        elif c in ")]" and text.count(CLOSERS[c], start, end) < text.count(c, start, end):
             end -= 1
         else:
             break
     return end
 
-
-CLOSE_OPEN = {")": "(", "]": "["}
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -487,12 +484,9 @@ def _join_sentences(text: str, fragments: list[_Piece], main_stop: frozenset[str
         if len(chain) == 1:
             out.append(chain[0])
             continue
-        group = _group(chain[0].script)
-        own = [w for f in chain for w in words(text[f.start : f.end]) if _group(w.script) == group]
-        own_letters = sum(len(w.text) for w in own)
+        own_letters = _own_letters(text, chain, _group(chain[0].script))
         gap_letters = sum(_letter_count(text, a.end, b.start) for a, b in zip(chain, chain[1:]))
-        need = 3 if group == "CJK" else 6
-        if len(own) >= 3 and own_letters >= _SENTENCE_LETTERS * need and gap_letters < own_letters:
+        if own_letters is not None and gap_letters < own_letters:
             first = _Piece(chain[0].start, chain[0].end, chain[0].script, chain[0].repaired)
             for f in chain[1:]:
                 _extend(text, first, f)
@@ -506,11 +500,9 @@ def _latin_gap(text: str, left: _Piece, right: _Piece, main_stop: frozenset[str]
     gap = text[left.end : right.start]
     if _group(left.script) != _group(right.script) or "\n" in gap or _TERMINATOR.search(gap):
         return False
-    found = _GAP_WORD.findall(gap)
-    # Words of the fragments' own script in the gap were left out as symbols (``με``).
-    if any(_group(s) != _group(left.script) for w in found for s in word_scripts(w) - {"Latin"}):
+    found = _latin_only(_GAP_WORD.findall(gap), _group(left.script))
+    if found is None:
         return False
-    found = [w for w in found if word_scripts(w) == {"Latin"}]
     return not any(w.lower() in main_stop and not stop_in_title(found, k, main_stop) for k, w in enumerate(found))
 
 
@@ -521,7 +513,8 @@ def _plain_gap(text: str, left: _Piece, right: _Piece) -> bool:
 
 
 _GAP_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
-_TERMINATOR = regex.compile(r"[.!?。！？]")
+_TERMINATORS = ".!?。！？"
+_TERMINATOR = regex.compile(f"[{_TERMINATORS}]")
 
 
 def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_stop: frozenset[str]) -> bool:
@@ -529,8 +522,9 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
     (``Αναρτήθηκε από Makis Evaggelou στις Τρίτη``, ``學名：Pinus armandii），是``).
 
     At most four words, none a main-language stop word but in a title (``The Source``,
-    ``Rock and Roll Over``), no sentence end, and a phrase on both sides, ``right_letters`` being the letters of the run after the gap (two single
-    words around a name stay apart).
+    ``Rock and Roll Over``), no sentence end, and a phrase on both sides,
+    ``right_letters`` being the letters of the run after the gap (two single words around
+    a name stay apart).
     """
     if _TERMINATOR.search(gap):
         return False
@@ -538,7 +532,7 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
     gap_words = _GAP_WORD.findall(gap)
     if len(gap_words) > 4 or any(w.lower() in main_stop and not stop_in_title(gap_words, k, main_stop) for k, w in enumerate(gap_words)):
         return False
-    need = 3 if _group(left.script) == "CJK" else 6
+    need = _side_letters(_group(left.script))
     left_letters = _letter_count(text, left.start, left.end)
     if left_letters >= need and right_letters >= need:
         return True
@@ -549,9 +543,30 @@ def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_s
 
 
 # A fragment with this many times the letters :func:`_names_between` asks of each side,
-# in at least two words of its own script, is sentence-long: the Latin names and titles
+# in at least three words of its own script, is sentence-long: the Latin names and titles
 # in its sentence are part of it.
 _SENTENCE_LETTERS = 3
+
+
+def _side_letters(group: str) -> int:
+    """Letters a run needs on each side of a name for :func:`_names_between`."""
+    return 3 if group == "CJK" else 6
+
+
+def _own_letters(text: str, frags: list[_Piece], group: str) -> int | None:
+    """Letters of ``group``'s script in ``frags`` when they are sentence-long (three
+    words and ``_SENTENCE_LETTERS`` times :func:`_side_letters`), else ``None``."""
+    own = [w for f in frags for w in words(text[f.start : f.end]) if _group(w.script) == group]
+    letters = sum(len(w.text) for w in own)
+    return letters if len(own) >= 3 and letters >= _SENTENCE_LETTERS * _side_letters(group) else None
+
+
+def _latin_only(found: list[str], group: str) -> list[str] | None:
+    """The Latin words of ``found`` when its others are of ``group``'s script (left out
+    of the fragments as symbols: ``με``, ``η``), else ``None``."""
+    if any(_group(s) != group for w in found for s in word_scripts(w) - {"Latin"}):
+        return None
+    return [w for w in found if word_scripts(w) == {"Latin"}]
 
 
 def _names_or_title(found: list[str], main_stop: frozenset[str], opens: bool) -> bool:
@@ -570,8 +585,8 @@ def _names_or_title(found: list[str], main_stop: frozenset[str], opens: bool) ->
     return True
 
 
-_SENTENCE_END = regex.compile(r"[.!?。！？](?=[\s\p{Pf}\p{Pe}\"'»]|$)")
-_SENTENCE_START = regex.compile(r"(?r)(?:[.!?。！？][ \t]+|^)", regex.MULTILINE)
+_SENTENCE_END = regex.compile(f"[{_TERMINATORS}]" + r"(?=[\s\p{Pf}\p{Pe}\"'»]|$)")
+_SENTENCE_START = regex.compile(f"(?r)(?:[{_TERMINATORS}]" + r"[ \t]+|^)", regex.MULTILINE)
 
 
 def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[str]) -> tuple[int, int]:
@@ -587,9 +602,8 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     words of its own.
     """
     group = _group(frag.script)
-    need = 3 if group == "CJK" else 6
     start, end = frag.start, frag.end
-    if end - start < _SENTENCE_LETTERS * need:
+    if end - start < _SENTENCE_LETTERS * _side_letters(group):
         return start, end  # too few letters, whatever they are
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -599,9 +613,8 @@ def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[st
     begin = opening.end() if opening is not None else line_start
     if (stop is None or not text[end : stop.start()].strip()) and not text[begin:start].strip():
         return start, end  # the fragment is its sentence
-    own = [w for w in words(text[start:end]) if _group(w.script) == group]
-    own_letters = sum(len(w.text) for w in own)
-    if len(own) < 3 or own_letters < _SENTENCE_LETTERS * need:
+    own_letters = _own_letters(text, [frag], group)
+    if own_letters is None:
         return start, end
     if stop is not None and not _LETTER.search(plain, end, stop.start()):
         rest = _sentence_rest(text, stop.start())
@@ -632,11 +645,8 @@ def _latin_names(text: str, a: int, b: int, group: str, own_letters: int, main_s
     found = _GAP_WORD.findall(text, a, b)
     if not found or len(found) > 6 or _OPENERS.search(text, a, b) or _CLOSERS.search(text, a, b):
         return False
-    # Words of the fragment's own script there were left out as symbols (``η NEC``).
-    if any(_group(s) != group for w in found for s in word_scripts(w) - {"Latin"}):
-        return False
-    found = [w for w in found if word_scripts(w) == {"Latin"}]
-    return sum(map(len, found)) < own_letters and _names_or_title(found, main_stop, opens)
+    found = _latin_only(found, group)
+    return found is not None and sum(map(len, found)) < own_letters and _names_or_title(found, main_stop, opens)
 
 
 _OPENERS = regex.compile(r"[«“„‘\"「『（(\[]")
