@@ -195,15 +195,6 @@ def lingua_confidences(candidates: list[str], text: str) -> dict[str, float] | N
     return {lang: among.get(lang, 0.0) / total for lang in candidates}
 
 
-def lingua_choice(candidates: list[str], text: str) -> tuple[str, float] | None:
-    """lingua's best language among ``candidates`` and its confidence over them."""
-    among = lingua_confidences(candidates, text)
-    if among is None:
-        return None
-    best = max(among, key=among.__getitem__)
-    return best, among[best]
-
-
 @lru_cache(maxsize=None)
 def _wordfreq_index(code: str) -> tuple[array, array]:
     """wordfreq's small list of ``code`` (loaded on first use) as sorted word hashes and,
@@ -474,7 +465,10 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
         # Yessis, Liz Cyarto, Adam Spencer and Candace Nykiforuk``) is still English.
         if ranked[0] < 1.5 * ranked[1] or ranked[0] == 0:
             continue
-        if ranked[0] >= 0.2 * len(tokens) or ranked[0] >= 0.2 * (len(tokens) - sum(1 for t in tokens[1:] if t[0].isupper())):
+        counted = len(tokens)
+        if ranked[0] < 0.2 * counted:  # names counted only when they matter
+            counted -= sum(1 for t in tokens[1:] if t[0].isupper())
+        if ranked[0] >= 0.2 * counted:
             votes[best] += min(SENTENCE_VOTE_CAP, sum(map(len, tokens)))
             sentences[best] += 1
     lang = max(votes, key=votes.__getitem__)

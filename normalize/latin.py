@@ -449,9 +449,9 @@ def _accented(word: str) -> bool:
 def _candidates(tokens: list[str], main: _Main) -> list[str]:
     """The foreign languages a sentence's evidence points to, best first (three, or all
     those tied for first): most stop words (ties broken by the n-gram fit of the accented
-    words), else the best
-    n-gram fit of the accented words when one stop word of that language agrees or when
-    there are two accented words or more; none when neither stop words nor accents agree."""
+    words), else the best n-gram fit of the accented words when one stop word of that
+    language agrees or when there are two accented words or more; none when neither stop
+    words nor accents agree."""
     votes = stopword_counts(tokens, main.langs, exclude=main.lang)
     accented = [t for t in tokens if _accented(t)] if main.ascii else []
 
@@ -608,7 +608,7 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
         # (Ein verdienter erster Platz in unserer Umfrage)`` keeps the title outside.
         if not any(cut[k + 1] for k in range(i, j)):
             opening = i
-    if 0 < i - opening <= (4 if opening else 3) and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[opening:i]):
+    if 0 < i - opening <= (4 if opening else 3) and _names(spans[opening:i], main):
         if opening or not any(cut[k + 1] for k in range(i)):
             i = opening
     while j + 1 < len(spans) and scores[j + 1] > -NEUTRAL and not cut[j + 1]:
@@ -620,7 +620,7 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
         hi += 1
     # Likewise up to four capitalised words closing the segment after the run (``von
     # einer Manta 1,8 GT Maschine»``).
-    if 0 < hi - j <= 4 and all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans[j + 1 : hi + 1]):
+    if 0 < hi - j <= 4 and _names(spans[j + 1 : hi + 1], main):
         j = hi
     # And the last words of the segment when no main-language stop word stands among
     # them and the last one reads foreign: ``... of zogenaamde extra service- of
@@ -645,9 +645,14 @@ def _passage(text: str, start: int, end: int, main: _Main, lang: str) -> tuple[i
         # Up to four capitalised words after a colon ending the sentence are names or a
         # title of it (``... toegevoegd aan CS:Source: Dynamic Weapon Pricing.``), as
         # they open it in ``...: Samuel Alexander Armas (nacido el ...``.
-        if all(w[0].isupper() and w.lower() not in main.stops for _, _, w in rest) and not any(cut[k] for k in range(j + 2, len(spans))):
+        if _names(rest, main) and not any(cut[k] for k in range(j + 2, len(spans))):
             j = len(spans) - 1
     return spans[i][0], spans[j][1], [w for _, _, w in spans[i : j + 1]], embedded
+
+
+def _names(spans: list[tuple[int, int, str]], main: _Main) -> bool:
+    """Whether the words of ``spans`` are all capitalised and no main-language stop word."""
+    return all(w[0].isupper() and w.lower() not in main.stops for _, _, w in spans)
 
 
 def _is_evidence(word: str, score: float, main: _Main) -> bool:

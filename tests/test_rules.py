@@ -7,7 +7,7 @@ import pytest
 from normalize.detect import detect
 from normalize.homoglyphs import lookalike
 from normalize.hygiene import hygiene_edits
-from normalize.languages import UNLISTED_ZIPF, LanguagePriors, decide_language, lingua_choice, word_zipf
+from normalize.languages import UNLISTED_ZIPF, LanguagePriors, decide_language, lingua_confidences, word_zipf
 from normalize.offsets import apply_edits
 from normalize.scripts import words
 from normalize.types import Edit
@@ -79,7 +79,8 @@ def test_lingua_decides_among_fitting_alphabets_only():
 )
 def test_word_frequency_settles_short_cyrillic_spans(word, lang, lingua_alone):
     d = decide_language(word)
-    assert lingua_choice(list(d.candidates), word)[0] == lingua_alone
+    among = lingua_confidences(list(d.candidates), word)
+    assert max(among, key=among.__getitem__) == lingua_alone
     assert d.lang == lang and "word frequency (wordfreq)" in d.evidence and not d.weak
     # Switched off, lingua decides alone.
     off = decide_language(word, LanguagePriors(max_frequency_words=0))
