@@ -2,30 +2,21 @@
 
 Steps, in order:
 
-1. split the text into words and script runs (:mod:`normalize.scripts`); words inside
-   URLs and e-mail addresses are not text and are left out; when the main script is
-   Latin only words holding a non-ASCII letter are built at all;
+1. URLs and e-mail addresses are addresses, not language: blanked (same length);
 2. the document's main script is the script with the most letters (counted outside
    quotation marks when two scripts are close: a quotation is cited, not the page's own
-   text); its main language is decided on a sample of main-script words
-   (:func:`normalize.languages.decide_language`);
-3. homoglyphs (:mod:`normalize.homoglyphs`): mixed-script words and lone look-alike
-   letters between main-script words;
-4. every other run of letters outside the main script is a foreign *piece* (but for a
-   letter inside an emoticon such as ``¯\\_(ツ)_/¯``); neighbouring
-   pieces of the same script (CJK scripts count as one) merge into one fragment when only
-   digits, spaces and punctuation stand between them on the same line, and a fragment takes
-   in the quotes or brackets that wrap it (``«головы»``), or the whole quotation when
-   the rest of it is names (``„GetAmped Super Webboard • แสดงกระทู้“``); a mixed-script
-   word next to words of one foreign script is a piece of their fragment; a sentence-long
-   fragment takes in the Latin names and titles inside, before and after it in its
-   sentence (``You Got the Love е сингл од 1986 година ... The Source и Канди Стејтон``),
-   which translation keeps as they are;
-5. each fragment's language by script rules, then, for short fragments, the document's
-   other fragments;
-6. when the main script is Latin, passages in another Latin-script language
-   (:mod:`normalize.latin`), only on strong evidence, so that loanwords and names
-   (``coup d’état``, ``Nicolás``) are left alone.
+   text); its main language is given or decided on a sample of main-script words;
+3. homoglyphs (:mod:`normalize.homoglyphs`, UTS #39): a mixed-script word is repaired into
+   the script of its letters' majority (the main script wins ties); a lone look-alike
+   letter between main-script words is repaired unless it is the thing being discussed
+   (quoted, or named as a letter); a repaired word is then read as what it stands for;
+4. every paragraph is decoded at once by the statistical segmenter
+   (:mod:`normalize.detection`): tokens of every script scored in every state (the main
+   language, each other Latin-script language, each other script group), Viterbi with
+   switch costs by boundary type;
+5. each foreign stretch becomes a finding: a Latin-script one in the language of its
+   state, another script's by that script's rule (:mod:`normalize.languages`; for short
+   ones, the document's other fragments help).
 
 All offsets are code points into the text given to :func:`detect`.
 """
@@ -37,32 +28,32 @@ from dataclasses import dataclass, field, replace
 
 import regex
 
-
+from .detection.params import PARAMS, Params
+from .detection.segment import Stretch, segment
 from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
-from .scripts import CJK, WORD_RE, Word, word_scripts, ascii_letter_count, marked_words, script_counts, total_counts, words
-from .latin import Limits, foreign_passages
-from .quotes import CLOSERS, OPEN_CLOSE, enclosing, pairs, unpaired
-from .stopwords import in_title, stop_in_title, stop_words
+from .quotes import CLOSERS, pairs
+from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
 from .types import Finding
 
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
 MAIN_SAMPLE_CHARS = 3_000
+_TERMINATOR = regex.compile(r"[.!?。！？]")
 
 
 @dataclass(frozen=True)
 class DetectConfig:
     """Settings of detection.
 
-    ``main_lang`` forces the document's main language (BCP-47) instead of detecting it.
-    ``latin`` is what a Latin-script passage (:mod:`normalize.latin`) needs to count as
-    foreign: words, letters, langdetect's confidence, few main-language stop words.
+    ``main_lang`` forces the document's main language (BCP-47) instead of detecting it:
+    every stretch in another language is then a fragment. ``params`` are the segmenter's
+    fitted parameters (:mod:`normalize.detection.params`).
     """
 
     main_lang: str | None = None
     priors: LanguagePriors = field(default_factory=LanguagePriors)
-    latin: Limits = field(default_factory=Limits)
+    params: Params = PARAMS
 
 
 @dataclass(frozen=True)
@@ -73,14 +64,6 @@ class Detection:
     main_script: str
     main_confidence: float
     findings: list[Finding]
-
-
-@dataclass
-class _Piece:
-    start: int
-    end: int
-    script: str
-    repaired: str | None = None  # the piece's text with look-alike letters repaired
 
 
 def _group(script: str) -> str:
@@ -118,10 +101,6 @@ def _main_language(text: str, ws: list[Word], main_scripts: frozenset[str], conf
     return decide_language(sample, config.priors)
 
 
-def _only_spaces(text: str) -> bool:
-    return text.strip(" \t") == "" and text != ""
-
-
 def _script_around(text: str, ws: list[Word], i: int) -> str | None:
     """The one script of the words next to ``ws[i]`` in its sentence (only spaces and
     punctuation between), on both sides or the only side that has one: ``сè`` (a Latin
@@ -155,89 +134,120 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     ``text``. Never raises on any ``str``.
     """
     masked = _masked_spans(text)
-    ws, main_script, main_scripts = _scan(text, masked)
     plain = _blank(text, masked)
+    ws, main_script, main_scripts = _scan(text, masked, config.main_lang)
     main = _main_language(plain, ws, main_scripts, config)
+    findings, readings = _homoglyphs(text, ws, main_script, main_scripts, main.lang)
+    stretches = segment(plain, main.lang, main_script, readings, config.params)
+    foreign = [replace(s, end=_balanced(text, s.start, s.end)) for s in stretches if s.group != "Latin"]
+    repaired = {start: fixed for start, (_, fixed) in readings.items() if fixed is not None}
+    fixes = [_with_repairs(text, s.start, s.end, repaired) for s in foreign]
+    decided = [_decide(fixed or text[s.start : s.end], s, config.priors) for s, fixed in zip(foreign, fixes)]
+    decided = _use_document_context(decided, [s.letters for s in foreign], config.priors)
+    for s in stretches:
+        if s.group == "Latin":
+            s = replace(s, end=_balanced(text, s.start, s.end))
+            findings.append(Finding(s.start, s.end, text[s.start : s.end], "foreign", s.lang, "Latin", s.confidence, "segmenter: word frequencies (wordfreq), Viterbi"))
+    for s, fixed, (decision, _group_name) in zip(foreign, fixes, decided):
+        span = text[s.start : s.end]
+        counts = script_counts(fixed or span)
+        script = max(counts, key=counts.__getitem__) if counts else s.group
+        findings.append(Finding(s.start, s.end, span, "foreign", decision.lang, script, decision.confidence, decision.evidence, fixed))
+    findings.sort(key=lambda f: f.start)
+    return Detection(main.lang, main_script, main.confidence, _fold_homoglyphs(findings))
+
+
+def _homoglyphs(
+    text: str, ws: list[Word], main_script: str, main_scripts: frozenset[str], main_lang: str
+) -> tuple[list[Finding], dict[int, tuple[str, str | None]]]:
+    """Homoglyph findings, and how the segmenter reads the words they touch: word start ->
+    (script group to read it in, or ``neutral``; its repaired text or ``None``)."""
     findings: list[Finding] = []
-    pieces: list[_Piece] = []
+    readings: dict[int, tuple[str, str | None]] = {}
     is_main = [w.scripts <= main_scripts for w in ws]
     by_start = {w.start: i for i, w in enumerate(ws)}
     by_end = {w.end: i for i, w in enumerate(ws)}
-
     # Mixed-script words first: a repaired word may turn out to be a main-script word,
     # which the lone-letter rule below relies on.
-    repaired_words: dict[int, tuple[str, str]] = {}
-    in_foreign_run: dict[int, str] = {}
     for i, w in enumerate(ws):
         scripts = w.scripts
-        if len(scripts) > 1 and scripts <= REPAIRABLE_SCRIPTS:
-            around = _script_around(text, ws, i)
-            if around in scripts and around not in main_scripts and 2 * w.counts[around] >= len(w.text):
-                in_foreign_run[i] = around
-                continue
-            target = _homoglyph_target(w, main_script)
-            fixed = repair_letters(w.text, w.runs, w.start, target)
-            if fixed is not None:
-                repaired_words[i] = (target, fixed)
-                if target == main_script:
-                    is_main[i] = True
-            elif main_script in scripts:
-                is_main[i] = True  # e.g. ``μm``: a scientific symbol, not a fragment
-
-    for i, w in enumerate(ws):
-        if i in in_foreign_run:
-            around = in_foreign_run[i]
-            pieces.append(_Piece(w.start, w.end, around, repair_letters(w.text, w.runs, w.start, around)))
+        if len(scripts) <= 1 or not scripts <= REPAIRABLE_SCRIPTS:
             continue
-        if i in repaired_words:
-            target, fixed = repaired_words[i]
-            if target == main_script:
-                findings.append(
-                    Finding(w.start, w.end, w.text, "homoglyph", main.lang, target, 0.95, "mixed-script word (UTS #39)", fixed)
-                )
-            else:
-                pieces.append(_Piece(w.start, w.end, target, fixed))
+        around = _script_around(text, ws, i)
+        if around in scripts and around not in main_scripts and 2 * w.counts[around] >= len(w.text):
+            readings[w.start] = (around, repair_letters(w.text, w.runs, w.start, around))
             continue
-        if is_main[i] or _is_greek_symbol(w, main_script) or _in_emoticon(text, w):
+        target = _homoglyph_target(w, main_script)
+        fixed = repair_letters(w.text, w.runs, w.start, target)
+        if fixed is None:
+            if main_script in scripts:
+                readings[w.start] = ("neutral", None)  # e.g. ``μm``: a scientific symbol
+                is_main[i] = True
             continue
-        between_main = _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(
-            text, w.end, 1, by_start, is_main, main_scripts
-        )
-        if _is_lone_lookalike(text, w, main_script) and between_main:
-            fixed = lookalike(w.text, main_script)
-            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main.lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
+        readings[w.start] = (_group(target), fixed)
+        if target == main_script:
             is_main[i] = True
+            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, target, 0.95, "mixed-script word (UTS #39)", fixed))
+    for i, w in enumerate(ws):
+        if is_main[i] or w.start in readings:
             continue
-        for script, a, b in w.runs:
-            if script not in main_scripts:
-                pieces.append(_Piece(a, b, script))
+        if _is_greek_symbol(w, main_script) or _in_emoticon(text, w):
+            readings[w.start] = ("neutral", None)
+            continue
+        if _is_lone_lookalike(text, w, main_script) and not _discussed(text, w) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
+            fixed = lookalike(w.text, main_script)
+            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
+            readings[w.start] = (_group(main_script), fixed)
+            is_main[i] = True
+    return findings, readings
 
-    main_stop = stop_words(main.lang)
-    fragments = _join_sentences(text, _merge(text, pieces, main_stop), main_stop)
-    for frag in fragments:
-        frag.end = _names_before_closer(text, frag, main_stop)
-        start, end = _sentence_names(text, plain, frag, main_stop)
-        if frag.repaired is not None:
-            frag.repaired = text[start : frag.start] + frag.repaired + text[frag.end : end]
-        frag.start, frag.end = start, end
-    fragments = _fill_quotations(text, fragments, main_stop)
-    decided = [_decide(text, frag, config.priors) for frag in fragments]
-    decided = _use_document_context(decided, [_letter_count(text, f.start, f.end) for f in fragments], config.priors)
-    for frag, (decision, _group_name) in zip(fragments, decided):
-        start, end = _wrap(text, frag.start, frag.end)
-        counts = script_counts(frag.repaired or text[frag.start : frag.end])
-        script = max(counts, key=counts.__getitem__) if counts else frag.script
-        repaired = None
-        if frag.repaired is not None:
-            repaired = text[start : frag.start] + frag.repaired + text[frag.end : end]
-        findings.append(
-            Finding(start, end, text[start:end], "foreign", decision.lang, script, decision.confidence, decision.evidence, repaired)
-        )
 
-    if main_script == "Latin":
-        findings.extend(_latin_sentences(text, plain, ws, findings, main.lang, config))
-    findings.sort(key=lambda f: f.start)
-    return Detection(main.lang, main_script, main.confidence, _fold_homoglyphs(findings))
+_LETTER_NOUNS = frozenset({"letter", "letters", "character", "sound", "vowel", "consonant", "symbol", "glyph", "sign"})
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "each", "every", "its", "your", "my"})
+
+
+def _discussed(text: str, w: Word) -> bool:
+    """A letter mentioned as a letter (``the а is stressed``, ``the letter ы``, quoted) is
+    the thing discussed, not a look-alike typed for a word: repairing it would change
+    the meaning. A word for a letter never follows a determiner or a noun naming letters."""
+    before = text[max(0, w.start - 20) : w.start]
+    after = text[w.end : w.end + 1]
+    if before[-1:] in "\"'«“‘„`" or after in ("\"", "'", "»", "”", "’", "`"):
+        return True
+    previous = regex.findall(r"\p{L}+", before)
+    return bool(previous) and (previous[-1].lower() in _DETERMINERS or previous[-1].lower() in _LETTER_NOUNS)
+
+
+def _balanced(text: str, start: int, end: int) -> int:
+    """``end`` moved past the closing quotes or brackets that pair with openers inside the
+    span (``За «головы»``): a fragment holds whole quotations, never half of one."""
+    while end < len(text):
+        c = text[end]
+        opener = CLOSERS.get(c)
+        if opener is None or opener == c or text.count(opener, start, end) <= text.count(c, start, end):
+            return end
+        end += 1
+    return end
+
+
+def _with_repairs(text: str, start: int, end: int, repaired: dict[int, str]) -> str | None:
+    """``text[start:end]`` with the repaired words inside it, or ``None`` when it has none."""
+    inside = [(a, fixed) for a, fixed in repaired.items() if start <= a < end]
+    if not inside:
+        return None
+    out, last = [], start
+    for a, fixed in sorted(inside):
+        out += [text[last:a], fixed]
+        last = a + len(fixed)
+    out.append(text[last:end])
+    return "".join(out)
+
+
+def _decide(span: str, s: Stretch, priors: LanguagePriors) -> tuple[Decision, str]:
+    """The language of a stretch of another script, on its own script's words: names
+    inside it (``學名：Pinus armandii``) do not vote."""
+    own = [w.text for w in words(span) if _group(w.script) == s.group]
+    return decide_language(("" if s.group == "CJK" else " ").join(own) if own else span, priors), s.group
 
 
 def _fold_homoglyphs(findings: list[Finding]) -> list[Finding]:
@@ -262,7 +272,7 @@ def _fold_homoglyphs(findings: list[Finding]) -> list[Finding]:
     return [folded.get(id(f), f) for f in out]
 
 
-def _scan(text: str, masked: list[tuple[int, int]]) -> tuple[list[Word], str, frozenset[str]]:
+def _scan(text: str, masked: list[tuple[int, int]], given: str | None = None) -> tuple[list[Word], str, frozenset[str]]:
     """The words detection looks at, the main script and the scripts that count as main.
 
     Only words with a non-ASCII letter can be foreign or hold a look-alike when the main
@@ -276,7 +286,10 @@ def _scan(text: str, masked: list[tuple[int, int]]) -> tuple[list[Word], str, fr
     if ascii_letters > 0:
         counts["Latin"] = counts.get("Latin", 0) + ascii_letters
     main_script, main_scripts = _main_script(counts)
-    if _contested(counts):
+    script = _script_of_language(given)
+    if script is not None:
+        main_script, main_scripts = script, (CJK if script in CJK else frozenset({script}))
+    elif _contested(counts):
         unquoted = _unquoted_counts(text, masked)
         if 3 * sum(unquoted.values()) >= sum(counts.values()):
             main_script, main_scripts = _main_script(unquoted)
@@ -284,6 +297,14 @@ def _scan(text: str, masked: list[tuple[int, int]]) -> tuple[list[Word], str, fr
         return marked, main_script, main_scripts
     ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
     return ws, main_script, main_scripts
+
+
+def _script_of_language(tag: str | None) -> str | None:
+    """The script a given main language is written in, when the registry knows it."""
+    from .detection.registry import BY_TAG
+
+    lang = BY_TAG.get(tag or "")
+    return next(iter(lang.scripts)) if lang is not None and len(lang.scripts) == 1 else None
 
 
 def _contested(counts: dict[str, int]) -> bool:
@@ -433,342 +454,6 @@ def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main
     return ch.isascii() and ch.isalpha() and "Latin" in main_scripts
 
 
-def _merge(text: str, pieces: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
-    # Letters of the run each piece starts, through pieces that only spaces, digits and
-    # punctuation separate: what ``_names_between`` weighs on the right of a gap.
-    ahead = [0] * (len(pieces) + 1)
-    for k in range(len(pieces) - 1, -1, -1):
-        own = _letter_count(text, pieces[k].start, pieces[k].end)
-        joined = k + 1 < len(pieces) and _plain_gap(text, pieces[k], pieces[k + 1])
-        ahead[k] = own + (ahead[k + 1] if joined else 0)
-    merged: list[_Piece] = []
-    for k, p in enumerate(pieces):
-        if merged:
-            last = merged[-1]
-            gap = text[last.end : p.start]
-            if _plain_gap(text, last, p) or (
-                _group(last.script) == _group(p.script)
-                and "\n" not in gap
-                and _names_between(text, last, ahead[k], gap, main_stop)
-            ):
-                _extend(text, last, p)
-                continue
-        merged.append(_Piece(p.start, p.end, p.script, p.repaired))
-    return merged
-
-
-def _extend(text: str, last: _Piece, p: _Piece) -> None:
-    """``last`` grown over ``p`` and the gap between them (repairs kept)."""
-    if last.repaired is not None or p.repaired is not None:
-        gap = text[last.end : p.start]
-        last.repaired = (last.repaired or text[last.start : last.end]) + gap + (p.repaired or text[p.start : p.end])
-    last.end = p.end
-
-
-def _join_sentences(text: str, fragments: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
-    """Fragments of one script group that Latin words split inside one sentence, joined
-    when together they are sentence-long (three words and ``_SENTENCE_LETTERS`` times
-    :func:`_names_between`'s letters of their own) and the Latin words between them are
-    fewer letters than theirs, with no main-language stop word but in a title, no
-    sentence end and no line break: code-switched terms (``ανακοίνωσε το convertible
-    notebook LaVie Y με Windows RT Tο πρώτο της ...``) and runs of names (``под името
-    Intro, Bez milosti, Nisam od juče и двете``) are part of the sentence."""
-    out: list[_Piece] = []
-    k = 0
-    while k < len(fragments):
-        chain = [fragments[k]]
-        while k + 1 < len(fragments) and _latin_gap(text, chain[-1], fragments[k + 1], main_stop):
-            chain.append(fragments[k + 1])
-            k += 1
-        k += 1
-        if len(chain) == 1:
-            out.append(chain[0])
-            continue
-        own_letters = _own_letters(text, chain, _group(chain[0].script))
-        gap_letters = sum(_letter_count(text, a.end, b.start) for a, b in zip(chain, chain[1:]))
-        if own_letters is not None and gap_letters < own_letters:
-            first = _Piece(chain[0].start, chain[0].end, chain[0].script, chain[0].repaired)
-            for f in chain[1:]:
-                _extend(text, first, f)
-            out.append(first)
-        else:
-            out.extend(chain)
-    return out
-
-
-def _latin_gap(text: str, left: _Piece, right: _Piece, main_stop: frozenset[str]) -> bool:
-    gap = text[left.end : right.start]
-    if _group(left.script) != _group(right.script) or "\n" in gap or _TERMINATOR.search(gap):
-        return False
-    found = _latin_only(_GAP_WORD.findall(gap), _group(left.script))
-    if found is None:
-        return False
-    return not any(w.lower() in main_stop and not stop_in_title(found, k, main_stop) for k, w in enumerate(found))
-
-
-def _plain_gap(text: str, left: _Piece, right: _Piece) -> bool:
-    """Same script group, same line, and nothing but spaces, digits and punctuation between."""
-    gap = text[left.end : right.start]
-    return _group(left.script) == _group(right.script) and "\n" not in gap and not any(c.isalpha() for c in gap)
-
-
-_GAP_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
-_TERMINATORS = ".!?。！？"
-_TERMINATOR = regex.compile(f"[{_TERMINATORS}]")
-
-
-def _names_between(text: str, left: _Piece, right_letters: int, gap: str, main_stop: frozenset[str]) -> bool:
-    """Whether ``gap`` holds only names inside one foreign sentence
-    (``Αναρτήθηκε από Makis Evaggelou στις Τρίτη``, ``學名：Pinus armandii），是``).
-
-    At most four words, none a main-language stop word but in a title (``The Source``,
-    ``Rock and Roll Over``), no sentence end, and a phrase on both sides,
-    ``right_letters`` being the letters of the run after the gap (two single words around
-    a name stay apart).
-    """
-    if _TERMINATOR.search(gap):
-        return False
-    gap = _QUOTED_IN_GAP.sub(lambda m: " " if _quoted_title(m.group(1), main_stop) else m.group(), gap)
-    gap_words = _GAP_WORD.findall(gap)
-    if len(gap_words) > 4 or any(w.lower() in main_stop and not stop_in_title(gap_words, k, main_stop) for k, w in enumerate(gap_words)):
-        return False
-    need = _side_letters(_group(left.script))
-    left_letters = _letter_count(text, left.start, left.end)
-    if left_letters >= need and right_letters >= need:
-        return True
-    # A sentence-long run going on after the name in its own script is the same sentence
-    # (``... албуми биле снимени — Rock and Roll Over (11 Ноември, 1976) и Love Gun (30
-    # јуни, 1977)``): only two short words around a name stay apart.
-    return left_letters >= _SENTENCE_LETTERS * need and right_letters >= 1
-
-
-# A fragment with this many times the letters :func:`_names_between` asks of each side,
-# in at least three words of its own script, is sentence-long: the Latin names and titles
-# in its sentence are part of it.
-_SENTENCE_LETTERS = 3
-
-
-def _side_letters(group: str) -> int:
-    """Letters a run needs on each side of a name for :func:`_names_between`."""
-    return 3 if group == "CJK" else 6
-
-
-def _own_letters(text: str, frags: list[_Piece], group: str) -> int | None:
-    """Letters of ``group``'s script in ``frags`` when they are sentence-long (three
-    words and ``_SENTENCE_LETTERS`` times :func:`_side_letters`), else ``None``."""
-    own = [w for f in frags for w in words(text[f.start : f.end]) if _group(w.script) == group]
-    letters = sum(len(w.text) for w in own)
-    return letters if len(own) >= 3 and letters >= _SENTENCE_LETTERS * _side_letters(group) else None
-
-
-def _latin_only(found: list[str], group: str) -> list[str] | None:
-    """The Latin words of ``found`` when its others are of ``group``'s script (left out
-    of the fragments as symbols: ``με``, ``η``), else ``None``."""
-    if any(_group(s) != group for w in found for s in word_scripts(w) - {"Latin"}):
-        return None
-    return [w for w in found if word_scripts(w) == {"Latin"}]
-
-
-def _names_or_title(found: list[str], main_stop: frozenset[str], opens: bool) -> bool:
-    """Whether the Latin words ``found`` are names or a title: each one capitalised, or a
-    main-language stop word inside a title (:func:`~normalize.stopwords.stop_in_title`:
-    ``Rock and Roll Over``, ``You Got the Love``); with ``opens``, the first word
-    capitalised too."""
-    if opens and found and not found[0][0].isupper():
-        return False
-    for k, w in enumerate(found):
-        if w.lower() in main_stop:
-            if not stop_in_title(found, k, main_stop):
-                return False
-        elif not w[0].isupper():
-            return False
-    return True
-
-
-_SENTENCE_END = regex.compile(f"[{_TERMINATORS}]" + r"(?=[\s\p{Pf}\p{Pe}\"'»]|$)")
-_SENTENCE_START = regex.compile(f"(?r)(?:[{_TERMINATORS}]" + r"[ \t]+|^)", regex.MULTILINE)
-
-
-def _sentence_names(text: str, plain: str, frag: _Piece, main_stop: frozenset[str]) -> tuple[int, int]:
-    """``frag`` grown over the names and titles in Latin letters that open or close its
-    sentence, when it is sentence-long (``You Got the Love е сингл од 1986 година``,
-    ``И двете методи се користат со Adobe Photoshop.``): they are part of the sentence,
-    and translation keeps them as they are (:mod:`normalize.fidelity`).
-
-    Only Latin letters may stand between the fragment and the sentence's start or end on
-    its line (else the fragment keeps its edges), and only spaces between the fragment and
-    the nearest of them; the words there must pass :func:`_names_or_title`, at most six
-    on each side, with fewer letters than the fragment's own script, which needs three
-    words of its own.
-    """
-    group = _group(frag.script)
-    start, end = frag.start, frag.end
-    if end - start < _SENTENCE_LETTERS * _side_letters(group):
-        return start, end  # too few letters, whatever they are
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    stop = _SENTENCE_END.search(text, end, line_end)
-    line_start = text.rfind("\n", 0, start) + 1
-    opening = _SENTENCE_START.search(text, line_start, start)
-    begin = opening.end() if opening is not None else line_start
-    if (stop is None or not text[end : stop.start()].strip()) and not text[begin:start].strip():
-        return start, end  # the fragment is its sentence
-    own_letters = _own_letters(text, [frag], group)
-    if own_letters is None:
-        return start, end
-    if stop is not None and not _LETTER.search(plain, end, stop.start()):
-        rest = _sentence_rest(text, stop.start())
-        # ``», 1977)`` closes a bracket of the fragment, ``»?`` a quotation around it.
-        if not unpaired(text, end, rest) or not unpaired(text, start, rest):
-            end = rest
-    elif stop is not None and _latin_names(text, end, stop.start(), group, own_letters, main_stop, opens=False):
-        tail = list(_GAP_WORD.finditer(text, end, stop.start()))
-        if _only_spaces(text[end : tail[0].start()]):
-            end = tail[-1].end()
-    if begin < start and _latin_names(text, begin, start, group, own_letters, main_stop, opens=True):
-        lead = list(_GAP_WORD.finditer(text, begin, start))
-        # ``In Ontario, 한국인은 ...``: a lead-in set off by a comma is the main text's.
-        if _only_spaces(text[lead[-1].end() : start]):
-            start = lead[0].start()
-    return start, end
-
-
-def _sentence_rest(text: str, stop: int) -> int:
-    """Where a fragment ends when only digits, punctuation and addresses stand between it
-    and its sentence's end at ``stop`` (``(30 јуни, 1977)``, ``Hawarkurd
-    (www.hawarkurd.de)``): they are the sentence's own, and translation keeps them
-    (:mod:`normalize.fidelity`)."""
-    return len(text[:stop].rstrip(" \t"))
-
-
-def _latin_names(text: str, a: int, b: int, group: str, own_letters: int, main_stop: frozenset[str], opens: bool) -> bool:
-    found = _GAP_WORD.findall(text, a, b)
-    if not found or len(found) > 6 or _OPENERS.search(text, a, b) or _CLOSERS.search(text, a, b):
-        return False
-    found = _latin_only(found, group)
-    return found is not None and sum(map(len, found)) < own_letters and _names_or_title(found, main_stop, opens)
-
-
-_OPENERS = regex.compile(r"[«“„‘\"「『（(\[]")
-_CLOSERS = regex.compile(r"[»”’」』）)\]]")
-
-
-# A quotation standing whole between two pieces of one foreign sentence.
-_QUOTED_IN_GAP = regex.compile(r"[„“«\"]([^„“”«»\"\n]+)[“”»\"]")
-
-
-def _quoted_title(quoted: str, main_stop: frozenset[str]) -> bool:
-    """Whether a quotation between two pieces of a foreign sentence is a cited title
-    rather than main-language text: fewer than a fifth of its words main-language stop
-    words (``„Historia rerum in partibus transmarinis gestarum“`` inside a Macedonian
-    sentence, heldout seed 59)."""
-    found = _GAP_WORD.findall(quoted)
-    return bool(found) and 5 * sum(1 for w in found if w.lower() in main_stop) < len(found)
-
-
-def _letter_count(text: str, start: int, end: int) -> int:
-    return len(_LETTER.findall(text, start, end))
-
-
-_TRAILING_NAMES = regex.compile(r"(?:[ \t,;:]+\p{Lu}[\p{L}\p{M}'’-]*){1,4}[ \t]*")
-
-
-def _names_before_closer(text: str, frag: _Piece, main_stop: frozenset[str]) -> int:
-    """Where ``frag`` ends once capitalised words between it and the closing quote or
-    bracket of the one it opens with are taken in (``[... את הסינגל Good Morning Little
-    Schoolgirl]``: a title inside the fragment, not text of the document)."""
-    if frag.repaired is not None or frag.start == 0 or text[frag.start - 1] not in OPEN_CLOSE:
-        return frag.end
-    closer = OPEN_CLOSE[text[frag.start - 1]]
-    m = _TRAILING_NAMES.match(text, frag.end)
-    if m is None or m.end() >= len(text) or text[m.end()] != closer:
-        return frag.end
-    if any(w.lower() in main_stop for w in _GAP_WORD.findall(m.group())):
-        return frag.end
-    return m.end() - (len(m.group()) - len(m.group().rstrip(" \t")))
-
-
-def _fill_quotations(text: str, fragments: list[_Piece], main_stop: frozenset[str]) -> list[_Piece]:
-    """Each fragment grown to the quotes or brackets around it (outwards, pair by pair)
-    when all the rest inside is names and pieces of its own script: ``„GetAmped Super
-    Webboard • แสดงกระทู้ - ตามล่า.“``; fragments it then covers are taken in."""
-    out: list[_Piece] = []
-    line_pairs: dict[int, list[tuple[int, int]]] = {}
-    for frag in fragments:
-        if out and frag.start < out[-1].end:
-            out[-1].end = max(out[-1].end, frag.end)
-            continue
-        if frag.repaired is None:
-            line_start = text.rfind("\n", 0, frag.start) + 1
-            if line_start not in line_pairs:
-                line_pairs[line_start] = pairs(text, line_start, text.find("\n", frag.end) % (len(text) + 1))
-            outer = (frag.start, frag.end)
-            while (pair := enclosing(line_pairs[line_start], *outer)) is not None:
-                inside = [m.span() for m in WORD_RE.finditer(text, pair[0] + 1, pair[1])]
-                if not _names_and_own_script(text, pair, frag, main_stop):
-                    break
-                frag = _Piece(min(inside[0][0], frag.start), max(inside[-1][1], frag.end), frag.script)
-                outer = pair
-        out.append(frag)
-    return out
-
-
-def _names_and_own_script(text: str, pair: tuple[int, int], frag: _Piece, main_stop: frozenset[str]) -> bool:
-    """Whether the words between the quotes or brackets ``pair`` around ``frag`` are all
-    of its script group or Latin names: no Latin main-language stop word but in a title
-    (``The Big Bang``), no label with a colon before it (``Russian: ...``), at least 8
-    letters of its own script, and at least half as many as Latin letters."""
-    group = _group(frag.script)
-    found = WORD_RE.findall(text, pair[0] + 1, pair[1])
-    own = latin = 0
-    for k, w in enumerate(found):
-        scripts = word_scripts(w)
-        if scripts == {"Latin"}:
-            if w.lower() in main_stop and not in_title(found, k, main_stop):
-                return False
-            latin += len(w)
-        elif all(_group(s) == group for s in scripts):
-            own += len(w)
-        else:
-            return False
-    if ":" in text[pair[0] : frag.start] and found and word_scripts(found[0]) == {"Latin"}:
-        return False
-    return own >= 8 and 2 * own >= latin
-
-
-def _wrap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``[start, end)`` to take in the quotes and brackets that belong to it."""
-    changed = True
-    while changed:
-        changed = False
-        if start > 0 and end < len(text) and OPEN_CLOSE.get(text[start - 1]) == text[end]:
-            start, end, changed = start - 1, end + 1, True
-            continue
-        if end < len(text) and text[end] in CLOSERS:
-            inner = text[start:end]
-            opener, closer = CLOSERS[text[end]], text[end]
-            if opener != closer and inner.count(opener) > inner.count(closer):
-                end, changed = end + 1, True
-                continue
-        if start > 0 and text[start - 1] in OPEN_CLOSE:
-            opener, closer = text[start - 1], OPEN_CLOSE[text[start - 1]]
-            inner = text[start:end]
-            if opener != closer and inner.count(closer) > inner.count(opener):
-                start, changed = start - 1, True
-    return start, end
-
-
-def _decide(text: str, frag: _Piece, priors: LanguagePriors) -> tuple[Decision, str]:
-    span = frag.repaired if frag.repaired is not None else text[frag.start : frag.end]
-    group = _group(frag.script)
-    span_words = words(span)
-    own = [w.text for w in span_words if _group(w.script) == group]
-    if own and len(own) < len(span_words):
-        # Names merged into the fragment (``學名：Pinus armandii``) do not vote.
-        span = " ".join(own)
-    return decide_language(span, priors), group
-
-
 def _use_document_context(
     decided: list[tuple[Decision, str]], letters: list[int], priors: LanguagePriors
 ) -> list[tuple[Decision, str]]:
@@ -789,31 +474,4 @@ def _use_document_context(
                 lang = max(fits, key=fits.__getitem__)
                 d = Decision(lang, 0.75, "document's other fragments", d.candidates)
         out.append((d, group))
-    return out
-
-
-def _latin_sentences(
-    text: str, plain: str, marked: list[Word], found: list[Finding], main_lang: str, config: DetectConfig
-) -> list[Finding]:
-    """Passages in another Latin-script language (main script Latin), see
-    :mod:`normalize.latin`. A passage holding a non-Latin word (a fragment, a symbol) or
-    overlapping a finding is left to the other rules."""
-    out: list[Finding] = []
-    taken = sorted((f.start, f.end) for f in found)
-    non_latin = [w.start for w in marked if w.scripts != {"Latin"}]
-    # ``plain``: URLs and e-mail addresses as spaces (same length, so offsets hold).
-    passages = foreign_passages(plain, main_lang, config.latin)
-    for p in passages:
-        i = bisect_left(non_latin, p.start)
-        if i < len(non_latin) and non_latin[i] < p.end:
-            continue
-        if any(a < p.end and p.start < b for a, b in taken):
-            continue
-        end = p.end
-        line_end = plain.find("\n", end) % (len(plain) + 1)
-        stop = _SENTENCE_END.search(plain, end, line_end)
-        if stop is not None and not _LETTER.search(plain, end, stop.start()) and _LETTER.search(text, end, stop.start()):
-            end = _sentence_rest(text, stop.start())
-        start, end = _wrap(text, p.start, end)
-        out.append(Finding(start, end, text[start:end], "foreign", p.lang, "Latin", p.prob, f"latin passage: {p.evidence}"))
     return out

@@ -26,8 +26,10 @@ from .offsets import EditedText, apply_edits
 from .stopwords import stop_words
 from .translate import FragmentTranslator, Request
 from .types import Change, Edit, Finding, Result, Translation
+from .version import pipeline_version
 
-PIPELINE_VERSION = "0.1.0"
+# Changes whenever the code, data or libraries that determine the output change.
+PIPELINE_VERSION = pipeline_version()
 
 _WORDISH = regex.compile(r"[\p{L}\p{N}]")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?…]\s*|\n)\s*[\"'“‘«(\[]*$")

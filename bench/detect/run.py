@@ -16,6 +16,7 @@ only to choose among the Cyrillic alphabets a span fits).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -163,6 +164,25 @@ def score(docs: list[dict], predict) -> dict:
     }
 
 
+def _cld2():
+    """CLD2's per-span detection (``returnVectors``) when pycld2 (a bench-only extra) is installed."""
+    try:
+        import pycld2
+    except ImportError:
+        return None
+
+    def run(text: str):
+        try:
+            return pycld2.detect(text, returnVectors=True)
+        except pycld2.error:  # invalid UTF-8 surrogates and the like
+            return None
+
+    return run
+
+
+cld2_vectors = _cld2()
+
+
 def throughput(mb: float, seed: int, repeats: int = 3) -> None:
     """MB/s of transnorm and of langdetect per sentence on the same English-dominant
     stream (``memory.py``'s documents: about 20 KB each, 6% of sentences carry a foreign
@@ -175,8 +195,11 @@ def throughput(mb: float, seed: int, repeats: int = 3) -> None:
     size = sum(len(d.encode()) for d in docs) / 1e6
     detect_findings(warm_up_text())
     runs: dict[str, list[float]] = defaultdict(list)
+    systems = [("transnorm", ours), ("langdetect/sentence", langdetect_sentences)]
+    if cld2_vectors is not None:
+        systems.append(("CLD2/vectors", cld2_vectors))
     for _ in range(repeats):
-        for name, fn in (("transnorm", ours), ("langdetect/sentence", langdetect_sentences)):
+        for name, fn in systems:
             t0 = time.perf_counter()
             for d in docs:
                 fn(d)
@@ -186,7 +209,10 @@ def throughput(mb: float, seed: int, repeats: int = 3) -> None:
     print(f"throughput on {size:.1f} MB of English-dominant documents (one core, best of {repeats})")
     for name, v in figures.items():
         print(f"  {name:<22}{v:>10.2f} MB/s   (runs: {', '.join(f'{x:.2f}' for x in runs[name])})")
-    print(f"  {'ratio':<22}{ratio:>10.1f}x   (targets: >= 2 MB/s, >= 50x)\n")
+    print(f"  {'ratio':<22}{ratio:>10.1f}x   (targets: >= 2 MB/s, >= 50x)")
+    if "CLD2/vectors" in figures:
+        print(f"  {'vs CLD2':<22}{figures['transnorm'] / figures['CLD2/vectors']:>10.2f}x   (target: >= 0.5x, >= 8 MB/s)")
+    print()
 
 
 TARGETS = {
@@ -221,6 +247,8 @@ def main() -> None:
     ap.add_argument("--breakdown", action="store_true", help="per language and per insertion kind/position/wrap")
     ap.add_argument("--speed-mb", type=float, default=2.0, help="MB of English-dominant stream for the throughput figures (0: skip)")
     ap.add_argument("--repeats", type=int, default=3, help="throughput runs of each system; the best counts")
+    ap.add_argument("--floors", type=Path, help="JSON metric -> minimum for transnorm; exit 1 when one fails (the CI gate)")
+    ap.add_argument("--no-baselines", action="store_true", help="score transnorm only")
     ap.add_argument("--memory-mb", type=float, default=0, help="MB streamed through detection in a fresh process for peak RSS (target: 50)")
     args = ap.parse_args()
     if args.set == "heldout":
@@ -232,8 +260,8 @@ def main() -> None:
     if args.speed_mb:
         # First, while the process holds nothing but what detection loads.
         throughput(args.speed_mb, args.seed, args.repeats)
-    systems = {"transnorm": ours, "langdetect/sentence": langdetect_sentences}
-    lingua = lingua_predictor()
+    systems = {"transnorm": ours} if args.no_baselines else {"transnorm": ours, "langdetect/sentence": langdetect_sentences}
+    lingua = None if args.no_baselines else lingua_predictor()
     if lingua is not None:
         systems["lingua/multiple"] = lingua
     results = {name: score(docs, fn) for name, fn in systems.items()}
@@ -245,6 +273,12 @@ def main() -> None:
     for name, r in results.items():
         if name != "transnorm":
             print(f"{'speed vs ' + name:<24}{mine['MB/s'] / r['MB/s']:>20.1f}x")
+    if args.floors:
+        failed = [k for k, floor in json.loads(args.floors.read_text()).items() if not mine.get(k, float("-inf")) >= floor]
+        for k, floor in json.loads(args.floors.read_text()).items():
+            print(f"floor {k} >= {floor}: {mine.get(k, float('nan')):.3f} {'FAIL' if k in failed else 'ok'}")
+        if failed:
+            sys.exit(1)
     if args.memory_mb:
         print(f"\nmemory, {args.memory_mb:g} MB streamed document by document (fresh process)")
         memory(args.memory_mb, args.seed)

@@ -1,0 +1,109 @@
+"""Word frequencies per language: the first and strongest part of a token's emission score.
+
+wordfreq's "small" lists (words with a frequency of at least 10^-6 in at least three of its
+sources) for the languages that have one; for the others a word list of ours built by
+``bench/detect/build_lexicons.py`` from a well-kept source, with a flat frequency (see
+:data:`LISTED_ZIPF`). Frequencies are on the Zipf scale (log10 of occurrences per billion
+words; 0 where unlisted).
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from .registry import Language
+
+if TYPE_CHECKING:
+    import numpy
+
+# A word list without counts says only that a word is in use; every listed form counts as
+# a word of middling frequency, and the few function words the list marks as such (its
+# first block) as frequent ones, as in every language's Zipf distribution.
+LISTED_ZIPF = 3.0
+FUNCTION_ZIPF = 6.0
+
+
+def _wordfreq(code: str, size: str = "small") -> dict[str, float]:
+    import wordfreq
+
+    out: dict[str, float] = {}
+    for i, bucket in enumerate(wordfreq.read_cBpack(wordfreq.available_languages(size)[code])):
+        zipf = wordfreq.freq_to_zipf(wordfreq.cB_to_freq(-i))
+        for word in bucket:
+            out[word] = zipf
+    return out
+
+
+def _ours_words(name: str) -> tuple[dict[str, float], list[str]]:
+    """``normalize/data/lexicon-<name>.txt.gz``: function words, a blank line, then other
+    forms (each at :data:`LISTED_ZIPF`)."""
+    with resources.files("normalize").joinpath(f"data/lexicon-{name}.txt.gz").open("rb") as raw:
+        body = gzip.decompress(raw.read()).decode("utf-8")
+    function, _, forms = body.partition("\n\n")
+    return dict.fromkeys(function.split(), FUNCTION_ZIPF), forms.split()
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One of our word lists: its function words, and its other forms as sorted string
+    hashes (Python's hash is salted per process, so they are built in the process that
+    uses them; a 64-bit hash practically never makes an unlisted word look listed).
+    Most of a million forms take 7 MB this way, 60 MB as a set."""
+
+    function: dict[str, float]
+    forms: numpy.ndarray
+
+    def zipf(self, word: str) -> float:
+        found = self.function.get(word)
+        if found is not None:
+            return found
+        h = hash(word)
+        j = int(self.forms.searchsorted(h))
+        return LISTED_ZIPF if j < len(self.forms) and self.forms[j] == h else 0.0
+
+
+@lru_cache(maxsize=None)
+def _listed(name: str) -> _Listed:
+    import numpy
+
+    function, forms = _ours_words(name)
+    hashes = numpy.fromiter(map(hash, forms), dtype=numpy.int64, count=len(forms))
+    hashes.sort()
+    return _Listed(function, hashes)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Zipf frequencies of a word in each of ``langs``, in order; ``langs[0]`` is read
+    from its large list where wordfreq has one (words down to 10^-8): the loanwords a
+    language uses (``façade``, ``déjà``) are in it at their frequency there, which is what
+    tells a loan from a quotation."""
+
+    langs: tuple[Language, ...]
+    lists: tuple[dict[str, float] | _Listed, ...]
+
+    def zipfs(self, word: str) -> list[float]:
+        return [lst.get(word, 0.0) if isinstance(lst, dict) else lst.zipf(word) for lst in self.lists]
+
+
+@lru_cache(maxsize=None)
+def _counted(code: str, size: str) -> dict[str, float]:
+    return _wordfreq(code, size)
+
+
+def _list(lang: Language, first: bool) -> dict[str, float] | _Listed:
+    import wordfreq
+
+    if lang.wordfreq is None:
+        return _listed(lang.lexicon or lang.tag)
+    size = "large" if first and lang.wordfreq in wordfreq.available_languages("large") else "small"
+    return _counted(lang.wordfreq, size)
+
+
+@lru_cache(maxsize=8)
+def lexicon(langs: tuple[Language, ...]) -> Lexicon:
+    return Lexicon(langs, tuple(_list(lang, i == 0) for i, lang in enumerate(langs)))

@@ -1,0 +1,268 @@
+"""From text to foreign stretches: tokens, emission scores, Viterbi per paragraph, spans.
+
+The states of a paragraph are the document's main language, the other Latin-script
+languages of the registry, and each other script group that occurs in it. A stretch is a
+run of tokens decoded in one foreign state, trimmed to the tokens that support that state
+and cut where a list separator (``→``, ``>``, ``|``) stands between items. A Latin-script
+stretch of one word is not reported: by itself a word cannot be told from a loanword or a
+name by its frequencies.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from ..scripts import CJK, UNKNOWN
+from ..scripts import _runs as letter_runs
+from .decode import viterbi
+from .emissions import LATIN, NEUTRAL, emission, latin_scores
+from .lexicon import Lexicon, lexicon
+from .params import PARAMS, Params
+from .registry import BY_TAG, Language, in_script
+from .tokens import WORD, Boundary, Token, boundary, paragraphs, tokens
+
+_SEPARATORS = frozenset("→>|⇒")
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """A foreign stretch: ``[start, end)``, its script group (``Latin``, ``Cyrillic``,
+    ``CJK``...), its language where the state names one (Latin script), the confidence
+    in it and its letter count."""
+
+    start: int
+    end: int
+    group: str
+    lang: str | None
+    confidence: float
+    letters: int
+
+
+def group_of(scripts: frozenset[str]) -> str:
+    """The script group a word is read in: CJK scripts together; letters of no script
+    (modifier letters such as ``ˈ``) are neutral."""
+    groups = {("CJK" if s in CJK else s) for s in scripts if s != UNKNOWN}
+    if len(groups) != 1:
+        return NEUTRAL if not groups else LATIN if LATIN in groups else sorted(groups)[0]
+    return groups.pop()
+
+
+@lru_cache(maxsize=8)
+def latin_languages(main: str) -> tuple[Language, ...]:
+    """The Latin-script languages scored: the main one first when it is one of them,
+    else English first (its large list serves any main language)."""
+    first = BY_TAG.get(main)
+    if first is None or LATIN not in first.scripts:
+        first = BY_TAG["en"]
+    return (first, *(lang for lang in in_script(LATIN) if lang is not first))
+
+
+def _read(text: str, toks: list[Token], readings: dict[int, tuple[str, str | None]]) -> list[tuple[Token, str]]:
+    """Each token with its group, split where its letters change script group (``Kindleで``):
+    a word of mixed scripts is one word only when the homoglyph pass read it so."""
+    out: list[tuple[Token, str]] = []
+    for t in toks:
+        if t.code:
+            out.append((t, NEUTRAL))
+            continue
+        reading = readings.get(t.start)
+        if reading is not None:
+            group, fixed = reading
+            out.append((Token(t.start, t.end, fixed or t.text, t.before, t.initial) if fixed and len(fixed) == len(t.text) else t, group))
+            continue
+        if t.text.isascii():
+            out.append((t, LATIN))
+            continue
+        pieces = _by_group(t)
+        out.extend(pieces)
+    return out
+
+
+def _by_group(t: Token) -> list[tuple[Token, str]]:
+    """A word of one script group, or pieces where a CJK run meets another script
+    (``Kindleで``): CJK is written without spaces, so its words touch others. Letters of
+    alphabets mixed inside one word (IPA ``θaˈqiːl``, a formula) make one word, read in
+    the group of most of its letters; a modifier letter alone (``ﾟ`` in an emoticon) is a
+    symbol."""
+    runs = [(group_of(frozenset({s})), a, b) for s, a, b in letter_runs(t.text)]
+    if len(t.text) == 1 and unicodedata.category(t.text) == "Lm":
+        return [(t, NEUTRAL)]
+    cjk = [r for r in runs if r[0] == "CJK"]
+    if not cjk or len(cjk) == len(runs):
+        counts: dict[str, int] = {}
+        for g, a, b in runs:
+            if g != NEUTRAL:
+                counts[g] = counts.get(g, 0) + b - a
+        return [(t, max(counts, key=counts.__getitem__) if counts else NEUTRAL)]
+    out: list[tuple[Token, str]] = []
+    for g, a, b in runs:
+        if out and (g == NEUTRAL or out[-1][1] == g):
+            prev = out[-1][0]
+            out[-1] = (Token(prev.start, t.start + b, t.text[prev.start - t.start : b], prev.before, prev.initial), out[-1][1])
+        else:
+            first = not out
+            out.append((Token(t.start + a, t.start + b, t.text[a:b], t.before if first else Boundary.SPACE, t.initial and first), g))
+    return out
+
+
+def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[str, str | None]], params: Params = PARAMS) -> list[Stretch]:
+    """The foreign stretches of ``text`` (main language ``main``, written in
+    ``main_script``), sorted. ``readings``: word start -> (group, repaired text) from the
+    homoglyph pass."""
+    main_group = group_of(frozenset({main_script}))
+    latin_main = main_group == LATIN
+    scored = BY_TAG.get(main)
+    lex = lexicon(latin_languages(main)) if not latin_main or (scored is not None and LATIN in scored.scripts) else None
+    safe = _safe_words(lex, params) if latin_main and lex is not None else None
+    out: list[Stretch] = []
+    for start, end in paragraphs(text):
+        windows = _windows(text, start, end, safe, lex, params) if safe is not None and lex is not None else None
+        for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
+            toks = _read(text, tokens(text, a, b, first), readings)
+            if toks:
+                out.extend(_paragraph(text, toks, main_group, lex, params, last))
+    return out
+
+
+# Words decoded on either side of a word that could be foreign, in a paragraph otherwise
+# plainly in the main language: far more than a stretch can pay to carry across, since
+# each of them scores at least the prior better in the main language.
+WINDOW = 8
+
+
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a Unicode property
+_ASCII_WORD = regex.compile(r"[a-z]+(?:['’\-‐][a-z]+)*")
+
+
+_SAFE: dict[tuple[int, Params], dict[str, bool]] = {}
+
+
+def _safe_words(lex: Lexicon, params: Params) -> dict[str, bool]:
+    """Per word (lower case): whether no other language scores it better than the main
+    one by more than the prior, so it can never pay its way into a foreign stretch. Filled
+    as words are met; one table per lexicon (they live as long as the process) and
+    parameters."""
+    return _SAFE.setdefault((id(lex), params), {})
+
+
+def _windows(text: str, start: int, end: int, safe: dict[str, bool], lex: Lexicon, params: Params) -> list[tuple[int, int, Boundary, Boundary]] | None:
+    """The parts of a paragraph worth decoding, with the boundary before and after each;
+    ``None`` for all of it.
+
+    A paragraph of ASCII letters whose every word is safe is plainly in the main
+    language: every foreign state scores each word at most as well as the main one and
+    pays to switch, so no path through one beats staying. Otherwise only the words
+    around an unsafe one (or one with letters beyond ASCII) are decoded. Set operations
+    and one regex pass keep this in C for most of a long English text."""
+    chunk = text[start:end]
+    lower = chunk.lower()
+    words = set(_ASCII_WORD.findall(lower))
+    unknown = words.difference(safe)
+    if unknown:
+        if len(safe) > 1_000_000:
+            safe.clear()  # a bound for long-running services; the table refills
+        for w in unknown:
+            scores = latin_scores(w, lex, params)
+            safe[w] = max(scores[1:], default=scores[0]) - scores[0] <= params.foreign_prior
+    foreign_letters = not chunk.isascii() and any(c.isalpha() for run in _NON_ASCII.findall(chunk) for c in run)
+    if not foreign_letters and all(safe[w] for w in words):
+        return []
+    matches = [(m.start(), m.end(), m.group()) for m in WORD.finditer(lower)]
+    risky = [i for i, (_, _, w) in enumerate(matches) if len(w) > 1 and not safe.get(w, True)]
+    # A reportable Latin-script stretch holds two words of two letters or more; its
+    # evidence is in the words that lean foreign, so a lone one with none near it cannot
+    # make one. Any word with a letter beyond ASCII may be (or start) a fragment itself.
+    risky = [i for k, i in enumerate(risky) if (k and i - risky[k - 1] <= WINDOW) or (k + 1 < len(risky) and risky[k + 1] - i <= WINDOW)]
+    if foreign_letters:
+        risky = sorted({*risky, *(i for i, (_, _, w) in enumerate(matches) if not w.isascii())})
+    spans: list[list[int]] = []
+    for i in risky:
+        lo, hi = max(0, i - WINDOW), min(len(matches) - 1, i + WINDOW)
+        if spans and lo <= spans[-1][1] + 1:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    out = []
+    for lo, hi in spans:
+        a, b = start + matches[lo][0], start + matches[hi][1]
+        first = boundary(text[start + matches[lo - 1][1] : a]) if lo else Boundary.EDGE
+        last = boundary(text[b : start + matches[hi + 1][0]]) if hi + 1 < len(matches) else Boundary.EDGE
+        out.append((a, b, first, last))
+    return out
+
+
+def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: Lexicon | None, params: Params, last: Boundary = Boundary.EDGE) -> list[Stretch]:
+    latin_main = main_group == LATIN
+    groups = sorted({g for _, g in toks} - {LATIN, NEUTRAL, main_group})
+    langs = lex.langs if lex is not None else ()
+    if latin_main:
+        latin_at = tuple(range(len(langs)))  # the main language is state 0
+        names: list[str | None] = [lang.tag for lang in langs] or [None]
+    else:
+        latin_at = tuple(range(1, len(langs) + 1))
+        names = [None, *(lang.tag for lang in langs)]
+    group_at = {g: len(names) + k for k, g in enumerate(groups)}
+    state_group = [main_group if not latin_main else LATIN] + [LATIN] * (len(names) - 1) + groups
+    if not latin_main:
+        group_at[main_group] = 0
+    size = len(state_group)
+    if size == 1:
+        return []
+    main_state = None if latin_main else 0
+    ems = [emission(text, t, g, latin_at, group_at, main_state, lex, params, size) for t, g in toks]
+    # A state no token prefers to the main one is dominated: never on the best path.
+    keep = [0] + [s for s in range(1, size) if any(e[s] > e[0] for e in ems)]
+    if len(keep) == 1:
+        return []
+    sub = ems if len(keep) == size else [[e[s] for s in keep] for e in ems]
+    switch = [params.switch_cost(t.before) for t, _ in toks]
+    path = [keep[s] for s in viterbi(sub, switch, params.switch_cost(last))]
+    out = []
+    for i, j in _runs(text, toks, path):
+        state = path[i]
+        group = state_group[state]
+        # Edges hold only words that are the stretch's own: no neutral token, and no
+        # Latin-script name at the edge of another script's stretch.
+        while i < j and (toks[i][1] != group or ems[i][state] == ems[i][0]):
+            i += 1
+        while j > i and (toks[j - 1][1] != group or ems[j - 1][state] == ems[j - 1][0]):
+            j -= 1
+        if i == j:
+            continue
+        # One-letter words (``a``, ``y``, ``à``) are shared by too many languages to count.
+        members = [t for t, g in toks[i:j] if g == group and len(t.text) > 1]
+        if group == LATIN and len(members) < params.min_words:
+            continue
+        a, b = toks[i][0].start, toks[j - 1][0].end
+        letters = sum(len(t.text) for t, _ in toks[i:j])
+        confidence = _confidence(ems, i, j, state, [s for s, g in enumerate(state_group) if g == LATIN], params) if group == LATIN else 0.0
+        out.append(Stretch(a, b, group, names[state] if group == LATIN else None, confidence, letters))
+    return out
+
+
+def _runs(text: str, toks: list[tuple[Token, str]], path: list[int]) -> list[tuple[int, int]]:
+    """``[i, j)`` of each run of one foreign state, cut at list separators."""
+    out = []
+    i = 0
+    while i < len(path):
+        j = i + 1
+        while j < len(path) and path[j] == path[i] and _SEPARATORS.isdisjoint(text[toks[j - 1][0].end : toks[j][0].start]):
+            j += 1
+        if path[i]:
+            out.append((i, j))
+        i = j
+    return out
+
+
+def _confidence(ems: list[list[float]], i: int, j: int, state: int, among: list[int], params: Params) -> float:
+    """The softmax probability of ``state`` among the Latin-script states (the main one
+    included) over the stretch's summed scores, at the fitted temperature."""
+    totals = {s: sum(ems[t][s] for t in range(i, j)) for s in among}
+    top = max(totals.values())
+    weights = {s: math.exp((v - top) * math.log(10) / params.temperature) for s, v in totals.items()}
+    return weights[state] / sum(weights.values())
