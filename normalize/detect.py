@@ -23,14 +23,14 @@ All offsets are code points into the text given to :func:`detect`.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 import regex
 
+from .detection.addresses import blank, inside, masked_spans, merged
+from .detection.homoglyphs import fold, homoglyphs
 from .detection.params import PARAMS, Params
 from .detection.segment import Stretch, segment
-from .homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .quotes import CLOSERS, pairs
 from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
@@ -101,30 +101,6 @@ def _main_language(text: str, ws: list[Word], main_scripts: frozenset[str], conf
     return decide_language(sample, config.priors)
 
 
-def _script_around(text: str, ws: list[Word], i: int) -> str | None:
-    """The one script of the words next to ``ws[i]`` in its sentence (only spaces and
-    punctuation between), on both sides or the only side that has one: ``сè`` (a Latin
-    ``è`` typed for the Macedonian ``ѐ``) between Macedonian words belongs to their
-    sentence, and so does ``Tο`` (a Latin ``T``) opening a Greek run after Latin
-    names (``Windows RT Tο πρώτο της``); neither is a look-alike inside an English word."""
-    found = set()
-    for j, a, b in ((i - 1, None, ws[i].start), (i + 1, ws[i].end, None)):
-        if not 0 <= j < len(ws):
-            continue
-        gap = text[ws[j].end : b] if a is None else text[a : ws[j].start]
-        if "\n" in gap or any(c.isalpha() for c in gap) or _TERMINATOR.search(gap):
-            continue  # another line or sentence (``Мr. «Тұз``), or a word between
-        if len(ws[j].scripts) != 1:
-            return None
-        found |= ws[j].scripts
-    return next(iter(found)) if len(found) == 1 else None
-
-
-def _homoglyph_target(w: Word, main_script: str) -> str:
-    counts = w.counts
-    best = max(counts.values())
-    top = [s for s, n in counts.items() if n == best]
-    return main_script if main_script in top else top[0]
 
 
 def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
@@ -133,11 +109,11 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     Returns findings sorted by ``start``, non-overlapping, with code point offsets into
     ``text``. Never raises on any ``str``.
     """
-    masked = _masked_spans(text)
-    plain = _blank(text, masked)
+    masked = masked_spans(text)
+    plain = blank(text, masked)
     ws, main_script, main_scripts = _scan(text, masked, config.main_lang)
     main = _main_language(plain, ws, main_scripts, config)
-    findings, readings = _homoglyphs(text, ws, main_script, main_scripts, main.lang)
+    findings, readings = homoglyphs(text, ws, main_script, main_scripts, main.lang)
     stretches = segment(plain, main.lang, main_script, readings, config.params)
     foreign = [replace(s, end=_balanced(text, s.start, s.end)) for s in stretches if s.group != "Latin"]
     repaired = {start: fixed for start, (_, fixed) in readings.items() if fixed is not None}
@@ -147,75 +123,16 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     for s in stretches:
         if s.group == "Latin":
             s = replace(s, end=_balanced(text, s.start, s.end))
-            findings.append(Finding(s.start, s.end, text[s.start : s.end], "foreign", s.lang, "Latin", s.confidence, "segmenter: word frequencies (wordfreq), Viterbi"))
+            findings.append(Finding(s.start, s.end, text[s.start : s.end], "foreign", s.lang, "Latin", config.params.calibrated(s.confidence), "segmenter: word frequencies (wordfreq), Viterbi"))
     for s, fixed, (decision, _group_name) in zip(foreign, fixes, decided):
         span = text[s.start : s.end]
         counts = script_counts(fixed or span)
         script = max(counts, key=counts.__getitem__) if counts else s.group
-        findings.append(Finding(s.start, s.end, span, "foreign", decision.lang, script, decision.confidence, decision.evidence, fixed))
+        findings.append(Finding(s.start, s.end, span, "foreign", decision.lang, script, config.params.calibrated(decision.confidence), decision.evidence, fixed))
     findings.sort(key=lambda f: f.start)
-    return Detection(main.lang, main_script, main.confidence, _fold_homoglyphs(findings))
+    return Detection(main.lang, main_script, main.confidence, fold(findings))
 
 
-def _homoglyphs(
-    text: str, ws: list[Word], main_script: str, main_scripts: frozenset[str], main_lang: str
-) -> tuple[list[Finding], dict[int, tuple[str, str | None]]]:
-    """Homoglyph findings, and how the segmenter reads the words they touch: word start ->
-    (script group to read it in, or ``neutral``; its repaired text or ``None``)."""
-    findings: list[Finding] = []
-    readings: dict[int, tuple[str, str | None]] = {}
-    is_main = [w.scripts <= main_scripts for w in ws]
-    by_start = {w.start: i for i, w in enumerate(ws)}
-    by_end = {w.end: i for i, w in enumerate(ws)}
-    # Mixed-script words first: a repaired word may turn out to be a main-script word,
-    # which the lone-letter rule below relies on.
-    for i, w in enumerate(ws):
-        scripts = w.scripts
-        if len(scripts) <= 1 or not scripts <= REPAIRABLE_SCRIPTS:
-            continue
-        around = _script_around(text, ws, i)
-        if around in scripts and around not in main_scripts and 2 * w.counts[around] >= len(w.text):
-            readings[w.start] = (around, repair_letters(w.text, w.runs, w.start, around))
-            continue
-        target = _homoglyph_target(w, main_script)
-        fixed = repair_letters(w.text, w.runs, w.start, target)
-        if fixed is None:
-            if main_script in scripts:
-                readings[w.start] = ("neutral", None)  # e.g. ``μm``: a scientific symbol
-                is_main[i] = True
-            continue
-        readings[w.start] = (_group(target), fixed)
-        if target == main_script:
-            is_main[i] = True
-            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, target, 0.95, "mixed-script word (UTS #39)", fixed))
-    for i, w in enumerate(ws):
-        if is_main[i] or w.start in readings:
-            continue
-        if _is_greek_symbol(w, main_script) or _in_emoticon(text, w):
-            readings[w.start] = ("neutral", None)
-            continue
-        if _is_lone_lookalike(text, w, main_script) and not _discussed(text, w) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
-            fixed = lookalike(w.text, main_script)
-            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
-            readings[w.start] = (_group(main_script), fixed)
-            is_main[i] = True
-    return findings, readings
-
-
-_LETTER_NOUNS = frozenset({"letter", "letters", "character", "sound", "vowel", "consonant", "symbol", "glyph", "sign"})
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "each", "every", "its", "your", "my"})
-
-
-def _discussed(text: str, w: Word) -> bool:
-    """A letter mentioned as a letter (``the а is stressed``, ``the letter ы``, quoted) is
-    the thing discussed, not a look-alike typed for a word: repairing it would change
-    the meaning. A word for a letter never follows a determiner or a noun naming letters."""
-    before = text[max(0, w.start - 20) : w.start]
-    after = text[w.end : w.end + 1]
-    if before[-1:] in "\"'«“‘„`" or after in ("\"", "'", "»", "”", "’", "`"):
-        return True
-    previous = regex.findall(r"\p{L}+", before)
-    return bool(previous) and (previous[-1].lower() in _DETERMINERS or previous[-1].lower() in _LETTER_NOUNS)
 
 
 def _balanced(text: str, start: int, end: int) -> int:
@@ -250,27 +167,6 @@ def _decide(span: str, s: Stretch, priors: LanguagePriors) -> tuple[Decision, st
     return decide_language(("" if s.group == "CJK" else " ").join(own) if own else span, priors), s.group
 
 
-def _fold_homoglyphs(findings: list[Finding]) -> list[Finding]:
-    """Findings without overlaps: a look-alike word inside a foreign fragment (``pаyment``
-    in a Russian sentence) becomes part of that fragment's ``replacement``, so the
-    fragment is translated with the word repaired, and the word is no finding of its own."""
-    foreign = [f for f in findings if f.kind == "foreign"]
-    if not foreign:
-        return findings
-    out: list[Finding] = []
-    folded: dict[int, Finding] = {}
-    for f in findings:
-        host = next((g for g in foreign if f.kind == "homoglyph" and g.start < f.end and f.start < g.end), None)
-        if host is None:
-            out.append(f)
-            continue
-        current = folded.get(id(host), host)
-        base = current.replacement if current.replacement is not None else current.text
-        if f.replacement is not None and len(f.replacement) == f.end - f.start and len(base) == host.end - host.start and host.start <= f.start and f.end <= host.end:
-            a, b = f.start - host.start, f.end - host.start
-            folded[id(host)] = replace(current, replacement=base[:a] + f.replacement + base[b:])
-    return [folded.get(id(f), f) for f in out]
-
 
 def _scan(text: str, masked: list[tuple[int, int]], given: str | None = None) -> tuple[list[Word], str, frozenset[str]]:
     """The words detection looks at, the main script and the scripts that count as main.
@@ -279,7 +175,7 @@ def _scan(text: str, masked: list[tuple[int, int]], given: str | None = None) ->
     script is Latin, so English-dominant text never builds its all-ASCII words: their
     letters are counted in C. Words inside ``masked`` spans (URLs) are left out.
     """
-    marked = [w for w in marked_words(text) if not (masked and _inside(masked, w.start, w.end))]
+    marked = [w for w in marked_words(text) if not (masked and inside(masked, w.start, w.end))]
     counts = total_counts(marked)
     ascii_letters = ascii_letter_count(text) - sum(ascii_letter_count(w.text) for w in marked)
     ascii_letters -= sum(ascii_letter_count(text[a:b]) for a, b in masked)
@@ -295,7 +191,7 @@ def _scan(text: str, masked: list[tuple[int, int]], given: str | None = None) ->
             main_script, main_scripts = _main_script(unquoted)
     if main_scripts == {"Latin"}:
         return marked, main_script, main_scripts
-    ws = [w for w in words(text) if not (masked and _inside(masked, w.start, w.end))]
+    ws = [w for w in words(text) if not (masked and inside(masked, w.start, w.end))]
     return ws, main_script, main_scripts
 
 
@@ -330,128 +226,17 @@ def _unquoted_counts(text: str, masked: list[tuple[int, int]]) -> dict[str, int]
         end = len(text) if end < 0 else end
         quoted += [(o, c + 1) for o, c in pairs(text, start, end) if text[o] in _QUOTE_OPENERS]
         start = end + 1
-    return script_counts(_blank(text, _merged(quoted)))
-
-
-# URLs and e-mail addresses are addresses, not language: a Cyrillic path
-# (``https://ru.wikipedia.org/wiki/Байкал``) must reach the reader unchanged.
-_ADDRESS_MARK = regex.compile(r"://|www\.|@")
-_SCHEME_BEFORE = regex.compile(r"(?r)[a-z][a-z0-9+.-]*", regex.IGNORECASE)
-_URL_REST = regex.compile(r"[^\s<>\"«»“”]+")
-_LOCAL_PART_BEFORE = regex.compile(r"(?r)[\w.+-]+")
-_DOMAIN = regex.compile(r"[\w-]+(?:\.[\w-]+)+")
-_EMOTICON_MARKS = frozenset("_¯\\/^~°")
-_LETTER = regex.compile(r"\p{L}")
-
-
-def _masked_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of URLs (``scheme://...``, ``www....``) and e-mail addresses, sorted, merged.
-
-    Found from their marks (``://``, ``www.``, ``@``) outwards, so that text without any
-    costs one scan.
-    """
-    spans: list[tuple[int, int]] = []
-    for m in _ADDRESS_MARK.finditer(text):
-        if m.group() == "@":
-            local = _LOCAL_PART_BEFORE.match(text, 0, m.start())
-            domain = _DOMAIN.match(text, m.end())
-            if local and domain:
-                spans.append((local.start(), domain.end()))
-            continue
-        start = m.start()
-        if m.group() == "://":
-            scheme = _SCHEME_BEFORE.match(text, 0, m.start())
-            if not scheme:
-                continue
-            start = scheme.start()
-        rest = _URL_REST.match(text, m.end())
-        spans.append((start, _url_end(text, start, rest.end() if rest else m.end())))
-    return _merged(spans)
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` sorted, overlapping ones joined."""
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def _url_end(text: str, start: int, end: int) -> int:
-    """``end`` without the sentence punctuation and unpaired closing brackets that end
-    the address's sentence (``(www.hawarkurd.de).``), as linkifiers trim them."""
-    while end > start:
-        c = text[end - 1]
-        if c in ".,;:!?'’":
-            end -= 1
-        elif c in ")]" and text.count(CLOSERS[c], start, end) < text.count(c, start, end):
-            end -= 1
-        else:
-            break
-    return end
+    return script_counts(blank(text, merged(quoted)))
 
 
 
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with ``spans`` replaced by spaces (same length)."""
-    if not spans:
-        return text
-    parts, last = [], 0
-    for a, b in spans:
-        parts += [text[last:a], " " * (b - a)]
-        last = b
-    parts.append(text[last:])
-    return "".join(parts)
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect_left(spans, (start + 1,)) - 1
-    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
 
-def _in_emoticon(text: str, w: Word) -> bool:
-    """``ツ`` in ``¯\\_(ツ)_/¯``: one letter inside a space-free run of symbols."""
-    if len(w.text) != 1:
-        return False
-    a, b = w.start, w.end
-    while a > 0 and not text[a - 1].isspace():
-        a -= 1
-    while b < len(text) and not text[b].isspace():
-        b += 1
-    token = text[a:b]
-    return len(_LETTER.findall(token)) <= 2 and not _EMOTICON_MARKS.isdisjoint(token)
 
 
-def _is_greek_symbol(w: Word, main_script: str) -> bool:
-    # ``β-blocker``, ``α-helix``, ``Δ``: one or two Greek letters used as symbols in Latin
-    # text are part of the text, not a Greek fragment.
-    return main_script == "Latin" and w.scripts == {"Greek"} and len(w.text) <= 2 and all(c in SCIENTIFIC_GREEK for c in w.text)
 
-
-def _is_lone_lookalike(text: str, w: Word, main_script: str) -> bool:
-    if len(w.text) != 1 or w.scripts - {"Cyrillic", "Greek"}:
-        return False
-    if main_script == "Latin" and w.text in SCIENTIFIC_GREEK:
-        return False
-    return lookalike(w.text, main_script) is not None
-
-
-def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main: list[bool], main_scripts: frozenset[str]) -> bool:
-    """Whether a main-script word follows (``step`` 1) or precedes (-1) ``pos`` after
-    spaces or tabs only (at least one)."""
-    j = pos
-    while 0 <= j + min(step, 0) < len(text) and text[j + min(step, 0)] in " \t":
-        j += step
-    if j == pos or not 0 <= j + min(step, 0) < len(text):
-        return False
-    if j in index:
-        return is_main[index[j]]
-    # Not a word with a non-ASCII letter: an all-ASCII word, if a letter stands there.
-    ch = text[j + min(step, 0)]
-    return ch.isascii() and ch.isalpha() and "Latin" in main_scripts
 
 
 def _use_document_context(

@@ -86,7 +86,7 @@ def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) 
     decision = decide_language(repaired or span, config.priors)
     counts = script_counts(repaired or span)
     script = max(counts, key=counts.__getitem__) if counts else a.script
-    return Finding(a.start, b.end, span, "foreign", decision.lang, script, decision.confidence, decision.evidence, repaired)
+    return Finding(a.start, b.end, span, "foreign", decision.lang, script, config.params.calibrated(decision.confidence), decision.evidence, repaired)
 
 
 Mode = Literal["replace", "annotate", "keep"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from normalize.detect import _masked_spans, detect
+from normalize.detect import detect
+from normalize.detection.addresses import masked_spans as _masked_spans
 from normalize.languages import decide_language, main_latin_language
 from normalize.scripts import ascii_letter_count, marked_words, words
 from normalize.stopwords import stopword_counts

@@ -7,6 +7,8 @@ by looking at one case. Units are log10 probabilities (one unit: ten times as li
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .tokens import Boundary
@@ -38,11 +40,24 @@ class Params:
     # foreign word in a Latin-script text cannot be told from a loanword or a name by its
     # frequencies, and translating it alone helps no reader.
     min_words: int = 2
-    # Confidence: a softmax over summed scores at this temperature (fitted for calibration).
-    temperature: float = 2.0
+    # Confidence: a Latin-script stretch's raw confidence is the softmax of its summed
+    # scores over the languages (and so is the main one's); every finding's confidence is
+    # then mapped by Platt scaling, sigmoid(a * logit(raw) + b), fitted for calibration.
+    temperature: float = 1.0
+    calibration: tuple[float, float] = (0.2, 2.0)
+
+    def calibrated(self, raw: float) -> float:
+        a, b = self.calibration
+        raw = min(max(raw, 1e-6), 1 - 1e-6)
+        return 1 / (1 + math.exp(-(a * math.log(raw / (1 - raw)) + b)))
 
     def switch_cost(self, kind: Boundary) -> float:
-        return max(0.0, self.switch - self.discount[kind])
+        return _switch_costs(self)[kind]
 
 
 PARAMS = Params()
+
+
+@lru_cache(maxsize=64)
+def _switch_costs(params: Params) -> tuple[float, ...]:
+    return tuple(max(0.0, params.switch - d) for d in params.discount)

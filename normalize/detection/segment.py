@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from operator import gt
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +25,7 @@ from .emissions import LATIN, NEUTRAL, emission, latin_scores
 from .lexicon import Lexicon, lexicon
 from .params import PARAMS, Params
 from .registry import BY_TAG, Language, in_script
-from .tokens import WORD, Boundary, Token, boundary, paragraphs, tokens
+from .tokens import Boundary, Token, boundary, paragraphs, tokens
 
 _SEPARATORS = frozenset("→>|⇒")
 
@@ -129,12 +130,6 @@ def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[st
     return out
 
 
-# Words decoded on either side of a word that could be foreign, in a paragraph otherwise
-# plainly in the main language: far more than a stretch can pay to carry across, since
-# each of them scores at least the prior better in the main language.
-WINDOW = 8
-
-
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a Unicode property
 _ASCII_WORD = regex.compile(r"[a-z]+(?:['’\-‐][a-z]+)*")
 
@@ -169,31 +164,56 @@ def _windows(text: str, start: int, end: int, safe: dict[str, bool], lex: Lexico
         for w in unknown:
             scores = latin_scores(w, lex, params)
             safe[w] = max(scores[1:], default=scores[0]) - scores[0] <= params.foreign_prior
-    foreign_letters = not chunk.isascii() and any(c.isalpha() for run in _NON_ASCII.findall(chunk) for c in run)
-    if not foreign_letters and all(safe[w] for w in words):
+    unsafe = [w for w in words if len(w) > 1 and not safe[w]]
+    # Any run with a letter beyond ASCII may be (or start) a fragment itself.
+    marks = [] if chunk.isascii() else [(m.start(), m.end()) for m in _NON_ASCII.finditer(chunk) if any(c.isalpha() for c in m.group())]
+    if not unsafe and not marks:
         return []
-    matches = [(m.start(), m.end(), m.group()) for m in WORD.finditer(lower)]
-    risky = [i for i, (_, _, w) in enumerate(matches) if len(w) > 1 and not safe.get(w, True)]
     # A reportable Latin-script stretch holds two words of two letters or more; its
     # evidence is in the words that lean foreign, so a lone one with none near it cannot
-    # make one. Any word with a letter beyond ASCII may be (or start) a fragment itself.
-    risky = [i for k, i in enumerate(risky) if (k and i - risky[k - 1] <= WINDOW) or (k + 1 < len(risky) and risky[k + 1] - i <= WINDOW)]
-    if foreign_letters:
-        risky = sorted({*risky, *(i for i, (_, _, w) in enumerate(matches) if not w.isascii())})
+    # make one.
+    leaning = sorted((m.start(), m.end()) for w in unsafe for m in _whole_word(w).finditer(lower))
+    leaning = [p for k, p in enumerate(leaning) if (k and p[0] - leaning[k - 1][1] <= REACH) or (k + 1 < len(leaning) and leaning[k + 1][0] - p[1] <= REACH)]
     spans: list[list[int]] = []
-    for i in risky:
-        lo, hi = max(0, i - WINDOW), min(len(matches) - 1, i + WINDOW)
-        if spans and lo <= spans[-1][1] + 1:
-            spans[-1][1] = hi
+    for a, b in sorted(leaning + marks):
+        lo, hi = max(0, a - REACH), min(len(chunk), b + REACH)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
         else:
             spans.append([lo, hi])
     out = []
     for lo, hi in spans:
-        a, b = start + matches[lo][0], start + matches[hi][1]
-        first = boundary(text[start + matches[lo - 1][1] : a]) if lo else Boundary.EDGE
-        last = boundary(text[b : start + matches[hi + 1][0]]) if hi + 1 < len(matches) else Boundary.EDGE
+        a, b = _word_edge(text, start + lo, start, -1), _word_edge(text, start + hi, end, 1)
+        before = _LAST_LETTER.search(text, start, a)
+        after = _FIRST_LETTER.search(text, b, end)
+        first = boundary(text[before.end() : a]) if before else Boundary.EDGE
+        last = boundary(text[b : after.start()]) if after else Boundary.EDGE
         out.append((a, b, first, last))
     return out
+
+
+# Characters either side of a word that leans foreign that are decoded with it: about
+# eight words, far more than a stretch can pay to carry across in a paragraph otherwise
+# plainly in the main language, where each word scores at least the prior better in it.
+REACH = 60
+_LAST_LETTER = regex.compile(r"(?r)[\p{L}\p{M}]")
+_FIRST_LETTER = regex.compile(r"[\p{L}\p{M}]")
+
+
+@lru_cache(maxsize=65536)
+def _whole_word(word: str) -> regex.Pattern:
+    return regex.compile(r"(?<![\p{L}\p{M}'’\-])" + regex.escape(word) + r"(?![\p{L}\p{M}'’\-])")
+
+
+def _word_edge(text: str, pos: int, limit: int, step: int) -> int:
+    """``pos`` moved out to the edge of the word it falls in (never past ``limit``)."""
+    if step < 0:
+        while pos > limit and (text[pos - 1].isalpha() or text[pos - 1] in "'’-"):
+            pos -= 1
+    else:
+        while pos < limit and (text[pos].isalpha() or text[pos] in "'’-"):
+            pos += 1
+    return pos
 
 
 def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: Lexicon | None, params: Params, last: Boundary = Boundary.EDGE) -> list[Stretch]:
@@ -216,7 +236,8 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
     main_state = None if latin_main else 0
     ems = [emission(text, t, g, latin_at, group_at, main_state, lex, params, size) for t, g in toks]
     # A state no token prefers to the main one is dominated: never on the best path.
-    keep = [0] + [s for s in range(1, size) if any(e[s] > e[0] for e in ems)]
+    columns = list(zip(*ems))
+    keep = [0] + [s for s in range(1, size) if any(map(gt, columns[s], columns[0]))]
     if len(keep) == 1:
         return []
     sub = ems if len(keep) == size else [[e[s] for s in keep] for e in ems]
