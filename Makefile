@@ -9,6 +9,9 @@ STORE  ?= ./transnorm-store
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY := false
+# The ephemeral API starts in a subprocess; on a loaded 2-core machine 20 s (Prefect's
+# default) is sometimes too little and the command fails before any work.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 
 .PHONY: setup run test clean
 

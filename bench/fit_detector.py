@@ -87,9 +87,10 @@ def fit_calibration(params: Params, docs) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--from-flat", action="store_true", help="start from one switch cost for every boundary (a restart, to check the optimum is not local)")
     args = ap.parse_args()
     docs = realtext.load(realtext.default_root())
-    best = PARAMS
+    best = replace(PARAMS, discount=(2.0,) * len(Boundary)) if args.from_flat else PARAMS
     best_f1 = evaluate(best, docs)["f1"]
     print(f"start: F1 {best_f1:.4f}")
     for r in range(args.rounds):

@@ -249,7 +249,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="throughput runs of each system; the best counts")
     ap.add_argument("--floors", type=Path, help="JSON metric -> minimum for transnorm; exit 1 when one fails (the CI gate)")
     ap.add_argument("--no-baselines", action="store_true", help="score transnorm only")
-    ap.add_argument("--memory-mb", type=float, default=0, help="MB streamed through detection in a fresh process for peak RSS (target: 50)")
+    ap.add_argument("--memory-mb", type=float, default=0, help="MB streamed through detection in a fresh process for peak RSS (target: <= 400 MB on 20)")
     args = ap.parse_args()
     if args.set == "heldout":
         from heldout import build as build_heldout

@@ -1,6 +1,7 @@
-"""URLs and e-mail addresses are addresses, not language: a Cyrillic path
-(``https://ru.wikipedia.org/wiki/Байкал``) must reach the reader unchanged. Detection
-blanks them (same length, so offsets hold)."""
+"""URLs, e-mail addresses and markup tags are not language: a Cyrillic path
+(``https://ru.wikipedia.org/wiki/Байкал``) must reach the reader unchanged, and an inline
+tag (``<em>Добро</em> <strong>пожаловать</strong>``) must not split the fragment it marks.
+Detection blanks them (same length, so offsets hold)."""
 
 from __future__ import annotations
 
@@ -15,18 +16,17 @@ _SCHEME_BEFORE = regex.compile(r"(?r)[a-z][a-z0-9+.-]*", regex.IGNORECASE)
 _URL_REST = regex.compile(r"[^\s<>\"«»“”]+")
 _LOCAL_PART_BEFORE = regex.compile(r"(?r)[\w.+-]+")
 _DOMAIN = regex.compile(r"[\w-]+(?:\.[\w-]+)+")
-_EMOTICON_MARKS = frozenset("_¯\\/^~°")
-_LETTER = regex.compile(r"\p{L}")
-
+_TAG = regex.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of URLs (``scheme://...``, ``www....``) and e-mail addresses, sorted, merged.
+    """Spans of URLs (``scheme://...``, ``www....``), e-mail addresses and markup tags,
+    sorted, merged.
 
-    Found from their marks (``://``, ``www.``, ``@``) outwards, so that text without any
-    costs one scan.
+    Addresses are found from their marks (``://``, ``www.``, ``@``) outwards, so that text
+    without any costs one scan.
     """
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = [m.span() for m in _TAG.finditer(text)] if "<" in text else []
     for m in _ADDRESS_MARK.finditer(text):
         if m.group() == "@":
             local = _LOCAL_PART_BEFORE.match(text, 0, m.start())

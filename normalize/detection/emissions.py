@@ -58,8 +58,8 @@ def latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
     cache = _CACHE.setdefault((id(lex), params), {})
     found = cache.get(word)
     if found is None:
-        if len(cache) > 1_000_000:
-            cache.clear()  # a bound for long-running services
+        if len(cache) > 200_000:
+            cache.clear()  # a bound on memory for long streams and services (about 50 MB)
         found = cache[word] = _latin_scores(word, lex, params)
     return found
 

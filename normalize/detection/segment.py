@@ -159,8 +159,8 @@ def _windows(text: str, start: int, end: int, safe: dict[str, bool], lex: Lexico
     words = set(_ASCII_WORD.findall(lower))
     unknown = words.difference(safe)
     if unknown:
-        if len(safe) > 1_000_000:
-            safe.clear()  # a bound for long-running services; the table refills
+        if len(safe) > 200_000:
+            safe.clear()  # a bound on memory for long streams and services; the table refills
         for w in unknown:
             scores = latin_scores(w, lex, params)
             safe[w] = max(scores[1:], default=scores[0]) - scores[0] <= params.foreign_prior
