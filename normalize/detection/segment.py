@@ -119,10 +119,10 @@ def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[st
     latin_main = main_group == LATIN
     scored = BY_TAG.get(main)
     lex = lexicon(latin_languages(main)) if not latin_main or (scored is not None and LATIN in scored.scripts) else None
-    safe = _safe_words(lex, params) if latin_main and lex is not None else None
+    known = _known_words(lex, params) if latin_main and lex is not None else None
     out: list[Stretch] = []
     for start, end in paragraphs(text):
-        windows = _windows(text, start, end, safe, lex, params) if safe is not None and lex is not None else None
+        windows = _windows(text, start, end, known, lex, params) if known is not None and lex is not None else None
         for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
             toks = _read(text, tokens(text, a, b, first), readings)
             if toks:
@@ -134,18 +134,25 @@ _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a
 _ASCII_WORD = regex.compile(r"[a-z]+(?:['’\-‐][a-z]+)*")
 
 
-_SAFE: dict[tuple[int, Params], dict[str, bool]] = {}
+@dataclass
+class _Known:
+    """Words met so far (lower case), by whether no other language scores them better
+    than the main one by more than the prior: a safe word can never pay its way into a
+    foreign stretch. Sets, so that a paragraph is checked by set operations in C."""
+
+    safe: set[str]  # and every one-letter word
+    leaning: set[str]
 
 
-def _safe_words(lex: Lexicon, params: Params) -> dict[str, bool]:
-    """Per word (lower case): whether no other language scores it better than the main
-    one by more than the prior, so it can never pay its way into a foreign stretch. Filled
-    as words are met; one table per lexicon (they live as long as the process) and
-    parameters."""
-    return _SAFE.setdefault((id(lex), params), {})
+_KNOWN: dict[tuple[int, Params], _Known] = {}
 
 
-def _windows(text: str, start: int, end: int, safe: dict[str, bool], lex: Lexicon, params: Params) -> list[tuple[int, int, Boundary, Boundary]] | None:
+def _known_words(lex: Lexicon, params: Params) -> _Known:
+    """One table per lexicon (they live as long as the process) and parameters."""
+    return _KNOWN.setdefault((id(lex), params), _Known(set(), set()))
+
+
+def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, params: Params) -> list[tuple[int, int, Boundary, Boundary]] | None:
     """The parts of a paragraph worth decoding, with the boundary before and after each;
     ``None`` for all of it.
 
@@ -157,14 +164,18 @@ def _windows(text: str, start: int, end: int, safe: dict[str, bool], lex: Lexico
     chunk = text[start:end]
     lower = chunk.lower()
     words = set(_ASCII_WORD.findall(lower))
-    unknown = words.difference(safe)
+    unknown = words - known.safe - known.leaning
     if unknown:
-        if len(safe) > 200_000:
-            safe.clear()  # a bound on memory for long streams and services; the table refills
+        if len(known.safe) > 200_000:
+            known.safe.clear()  # a bound on memory for long streams and services; the table refills
         for w in unknown:
             scores = latin_scores(w, lex, params)
-            safe[w] = max(scores[1:], default=scores[0]) - scores[0] <= params.foreign_prior
-    unsafe = [w for w in words if len(w) > 1 and not safe[w]]
+            # A one-letter word is no member of a reportable stretch either way.
+            if len(w) == 1 or max(scores[1:], default=scores[0]) - scores[0] <= params.foreign_prior:
+                known.safe.add(w)
+            else:
+                known.leaning.add(w)
+    unsafe = words & known.leaning
     # Any run with a letter beyond ASCII may be (or start) a fragment itself.
     marks = [] if chunk.isascii() else [(m.start(), m.end()) for m in _NON_ASCII.finditer(chunk) if any(c.isalpha() for c in m.group())]
     if not unsafe and not marks:
