@@ -143,7 +143,9 @@ def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main
 
 
 def _in_emoticon(text: str, w: Word) -> bool:
-    """``ツ`` in ``¯\\_(ツ)_/¯``: one letter inside a space-free run of symbols."""
+    """``ツ`` in ``¯\\_(ツ)_/¯``, ``ಠ`` in ``ಠ_ಠ``: a letter drawn as a face, alone or
+    twice, inside a space-free run of symbols (two different letters, ``지_다``, are a
+    word with a blank)."""
     if len(w.text) != 1:
         return False
     a, b = w.start, w.end
@@ -152,7 +154,7 @@ def _in_emoticon(text: str, w: Word) -> bool:
     while b < len(text) and not text[b].isspace():
         b += 1
     token = text[a:b]
-    return len(_LETTER.findall(token)) <= 2 and not _EMOTICON_MARKS.isdisjoint(token)
+    return len(set(_LETTER.findall(token))) == 1 and not _EMOTICON_MARKS.isdisjoint(token)
 
 
 def fold(findings: list[Finding]) -> list[Finding]:
