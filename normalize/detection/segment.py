@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from operator import gt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import regex
@@ -42,6 +42,7 @@ class Stretch:
     lang: str | None
     confidence: float
     letters: int
+    totals: tuple[tuple[str, float], ...] = ()  # Latin script: summed scores per language
 
 
 def group_of(scripts: frozenset[str]) -> str:
@@ -127,7 +128,7 @@ def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[st
             toks = _read(text, tokens(text, a, b, first), readings)
             if toks:
                 out.extend(_paragraph(text, toks, main_group, lex, params, last))
-    return out
+    return _document_prior(out, main, params)
 
 
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a Unicode property
@@ -272,8 +273,9 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
             continue
         a, b = toks[i][0].start, toks[j - 1][0].end
         letters = sum(len(t.text) for t, _ in toks[i:j])
-        confidence = _confidence(ems, i, j, state, [s for s, g in enumerate(state_group) if g == LATIN], params) if group == LATIN else 0.0
-        out.append(Stretch(a, b, group, names[state] if group == LATIN else None, confidence, letters))
+        totals = tuple((names[s], sum(ems[t][s] for t in range(i, j))) for s, g in enumerate(state_group) if g == LATIN) if group == LATIN else ()
+        lang = names[state] if group == LATIN else None
+        out.append(Stretch(a, b, group, lang, _confidence(dict(totals), lang, params) if lang else 0.0, letters, totals))
     return out
 
 
@@ -291,10 +293,32 @@ def _runs(text: str, toks: list[tuple[Token, str]], path: list[int]) -> list[tup
     return out
 
 
-def _confidence(ems: list[list[float]], i: int, j: int, state: int, among: list[int], params: Params) -> float:
-    """The softmax probability of ``state`` among the Latin-script states (the main one
-    included) over the stretch's summed scores, at the fitted temperature."""
-    totals = {s: sum(ems[t][s] for t in range(i, j)) for s in among}
+def _confidence(totals: dict[str | None, float], lang: str, params: Params) -> float:
+    """The softmax probability of ``lang`` among the Latin-script languages (the main one
+    included) over the stretch's summed scores."""
     top = max(totals.values())
-    weights = {s: math.exp((v - top) * math.log(10) / params.temperature) for s, v in totals.items()}
-    return weights[state] / sum(weights.values())
+    weights = {k: math.exp((v - top) * math.log(10) / params.temperature) for k, v in totals.items()}
+    return weights[lang] / sum(weights.values())
+
+
+def _document_prior(stretches: list[Stretch], main: str, params: Params) -> list[Stretch]:
+    """Latin-script stretches re-decided with the document's other stretches as a prior:
+    a document that quotes French several times is likelier to quote French again than
+    Italian, which settles words both languages share (``un``). The prior of a language
+    is log10(1 + the number of the document's other stretches in it), Laplace-smoothed
+    counts, so one stretch alone keeps its own reading."""
+    counts: dict[str, int] = {}
+    for s in stretches:
+        if s.lang and s.group == LATIN:
+            counts[s.lang] = counts.get(s.lang, 0) + 1
+    if len(counts) == 0 or sum(counts.values()) < 2:
+        return stretches
+    out = []
+    for s in stretches:
+        if not s.totals:
+            out.append(s)
+            continue
+        scored = {k: v + (math.log10(1 + counts.get(k, 0) - (k == s.lang)) if k != main else 0.0) for k, v in s.totals}
+        best = max((k for k in scored if k != main), key=scored.__getitem__)
+        out.append(replace(s, lang=best, confidence=_confidence(scored, best, params)) if best != s.lang else s)
+    return out
