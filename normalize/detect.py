@@ -138,8 +138,8 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
 def _balanced(text: str, start: int, end: int) -> int:
     """``end`` moved past the closing quotes or brackets that pair with openers inside the
     span (``За «головы»``): a fragment holds whole quotations, never half of one."""
-    while end < len(text):
-        c = text[end]
+    for _ in range(3):  # nested quotations close together (``»)``); never more
+        c = text[end] if end < len(text) else ""
         opener = CLOSERS.get(c)
         if opener is None or opener == c or text.count(opener, start, end) <= text.count(c, start, end):
             return end

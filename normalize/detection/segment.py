@@ -184,7 +184,10 @@ def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, param
     # A reportable Latin-script stretch holds two words of two letters or more; its
     # evidence is in the words that lean foreign, so a lone one with none near it cannot
     # make one.
-    leaning = sorted((m.start(), m.end()) for w in unsafe for m in _whole_word(w).finditer(lower))
+    if len(unsafe) <= _FEW:
+        leaning = sorted((m.start(), m.end()) for w in unsafe for m in _whole_word(w).finditer(lower))
+    else:  # one pass over all words instead of one per word: linear whatever the paragraph
+        leaning = [m.span() for m in _ASCII_WORD.finditer(lower) if m.group() in unsafe]
     leaning = [p for k, p in enumerate(leaning) if (k and p[0] - leaning[k - 1][1] <= REACH) or (k + 1 < len(leaning) and leaning[k + 1][0] - p[1] <= REACH)]
     spans: list[list[int]] = []
     for a, b in sorted(leaning + marks):
@@ -208,6 +211,8 @@ def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, param
 # eight words, far more than a stretch can pay to carry across in a paragraph otherwise
 # plainly in the main language, where each word scores at least the prior better in it.
 REACH = 60
+# Up to this many distinct leaning words, each is searched for (in C); beyond, one pass.
+_FEW = 16
 _LAST_LETTER = regex.compile(r"(?r)[\p{L}\p{M}]")
 _FIRST_LETTER = regex.compile(r"[\p{L}\p{M}]")
 
