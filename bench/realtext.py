@@ -211,7 +211,7 @@ def word_count(text: str) -> int:
 
     A whitespace token is one word. A token with Han or kana counts one word per two of
     those characters, rounded up, plus one when it also holds other letters
-    (``ちょっと聞いていいですか`` is 6, ``Tokyo駅`` is 2). A token with no letter or digit
+    (``あしたは雨がふるでしょうか`` is 7, ``Tokyo駅`` is 2). A token with no letter or digit
     (a lone dash) counts nothing. Hangul tokens are ordinary words: Korean uses spaces.
     """
     n = 0

@@ -61,8 +61,8 @@ def test_judge_second_prediction_on_same_gold_is_false_positive():
 
 
 def test_optional_hit_is_ignored_not_counted():
-    text = "un chat and Schluss and nothing"
-    golds = [gold(0, 7, "un chat"), gold(12, 19, "Schluss", lang="de", optional=True)]
+    text = "le chien and Zeitgeist and nothing"
+    golds = [gold(0, 8, "le chien"), gold(13, 22, "Zeitgeist", lang="de", optional=True)]
     d = doc(text, golds)
     r = rt.judge(d, [pred(0, 7), pred(12, 19, lang="de"), pred(24, 31, lang="en")])
     assert r.matches == {0: 0}
@@ -118,18 +118,18 @@ def test_lang_ok_needs_foreign_kind():
     "text, words, bucket",
     [
         ("Schluss", 1, "short"),
-        ("un chat", 2, "short"),
-        ("Ich hatte gegessen, bevor sie ankam", 6, "medium"),
-        ("Cómo está? / ¿Cómo está usted", 5, "medium"),  # the lone "/" is no word
+        ("le chien", 2, "short"),
+        ("Wir waren müde, bevor es regnete", 6, "medium"),
+        ("Qué tal? / ¿Qué tal estás", 5, "medium"),  # the lone "/" is no word
         ("Milor\nAnglais", 2, "short"),
         ("成語", 1, "short"),
-        ("華而不實", 2, "short"),
-        ("ちょっと聞いていいですか", 6, "medium"),  # 12 characters
-        ("発車は何時ですか", 4, "medium"),
-        ("この地図で現在位置を教えて下さい", 8, "long"),  # 16 characters
-        ("我喜歡**蘋果", 3, "medium"),  # 5 Han, the asterisks are no letters
+        ("山高水長", 2, "short"),
+        ("あしたは雨がふるでしょうか", 7, "long"),  # 13 characters
+        ("駅はどこですか", 4, "medium"),
+        ("この本を図書館に返してください", 8, "long"),  # 16 characters
+        ("我愛**喝茶水", 3, "medium"),  # 5 Han, the asterisks are no letters
         ("Tokyo駅", 2, "short"),  # 1 for the Han + 1 for other letters
-        ("비빔국수", 1, "short"),  # Hangul: spaced words, counted as such
+        ("냉면", 1, "short"),  # Hangul: spaced words, counted as such
         ("a b c d e f g", 7, "long"),
     ],
 )

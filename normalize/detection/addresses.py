@@ -1,6 +1,6 @@
 """URLs, e-mail addresses and markup tags are not language: a Cyrillic path
 (``https://ru.wikipedia.org/wiki/Байкал``) must reach the reader unchanged, and an inline
-tag (``<em>Добро</em> <strong>пожаловать</strong>``) must not split the fragment it marks.
+tag between two words of a fragment must not split it.
 Detection blanks them (same length, so offsets hold)."""
 
 from __future__ import annotations

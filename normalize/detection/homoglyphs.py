@@ -144,8 +144,8 @@ def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main
 
 def _in_emoticon(text: str, w: Word) -> bool:
     """``ツ`` in ``¯\\_(ツ)_/¯``, ``ಠ`` in ``ಠ_ಠ``: a letter drawn as a face, alone or
-    twice, inside a space-free run of symbols (two different letters, ``지_다``, are a
-    word with a blank)."""
+    twice, inside a space-free run of symbols (two different letters around a blank are a
+    word with a letter left out)."""
     if len(w.text) != 1:
         return False
     a, b = w.start, w.end

@@ -88,8 +88,8 @@ def _read(text: str, toks: list[Token], readings: dict[int, tuple[str, str | Non
 def _by_group(t: Token) -> list[tuple[Token, str]]:
     """A word of one script group, or pieces where a CJK run meets another script
     (``Kindleで``): CJK is written without spaces, so its words touch others. Letters of
-    alphabets mixed inside one word (IPA ``θaˈqiːl``, a formula) make one word, read in
-    the group of most of its letters; a modifier letter alone (``ﾟ`` in an emoticon) is a
+    alphabets mixed inside one word (an IPA transcription, a formula) make one word, read in
+    the group of most of its letters; a modifier letter alone (a sound mark in an emoticon) is a
     symbol."""
     runs = [(group_of(frozenset({s})), a, b) for s, a, b in letter_runs(t.text)]
     if len(t.text) == 1 and unicodedata.category(t.text) == "Lm":
