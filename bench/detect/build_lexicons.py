@@ -2,8 +2,9 @@
 
 Latin (``la``): spaCy's Latin stop words first (the function words), a blank line, then
 every lower-case alphabetic form in simplemma's Latin lemma dictionary (forms and lemmas,
-2-20 letters). Both are well-kept, openly licensed sources (spaCy MIT, simplemma MIT); the
-output is sorted, so the same inputs give the same bytes.
+2-20 letters). Pinyin (``zh-Latn``): the toned syllables of pypinyin's character
+readings. All are well-kept, openly licensed sources (spaCy, simplemma, pypinyin: MIT);
+the output is sorted, so the same inputs give the same bytes.
 
     pip install -e '.[bench]'
     python bench/detect/build_lexicons.py
@@ -48,5 +49,18 @@ def write(tag: str, function_words: list[str], forms: list[str]) -> None:
     print(f"{path}: {len(function_words)} function words, {len(rest)} forms, {path.stat().st_size / 1e6:.1f} MB")
 
 
+TONE_MARKS = regex.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+
+
+def pinyin_syllables() -> list[str]:
+    """Every toned Hanyu Pinyin syllable pypinyin (MIT) knows a character for. Toneless
+    syllables (``ma``, ``de``) are left out: without tone marks pinyin in an English text
+    is a name (``Beijing``), and those syllables are words of many languages."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return sorted({r for v in pinyin_dict.values() for r in v.split(",") if TONE_MARKS.search(r) and WORD.fullmatch(r)})
+
+
 if __name__ == "__main__":
     write("la", spacy_stop_words("la"), simplemma_forms("la"))
+    write("zh-Latn", [], pinyin_syllables())

@@ -38,6 +38,8 @@ LANGUAGES: tuple[Language, ...] = (
     _row("tr", "Turkish", "Latin", "tr", "tr", "tr"),
     _row("vi", "Vietnamese", "Latin", "vi", "vi", "vi"),
     _row("la", "Latin", "Latin", None, None, None, "la"),
+    # Romanized Chinese: tagged, not translated (no model reads it).
+    _row("zh-Latn", "Chinese in Pinyin", "Latin", None, None, None, "zh-Latn"),
 )
 
 BY_TAG: dict[str, Language] = {lang.tag: lang for lang in LANGUAGES}
