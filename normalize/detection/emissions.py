@@ -76,8 +76,21 @@ def _latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
     return [max(s - top, -params.clip) for s in scores]
 
 
-def emission(text: str, token: Token, group: str, latin_at: tuple[int, ...], groups: dict[str, int], main: int | None, lex: Lexicon | None, params: Params, size: int) -> list[float]:
-    """Scores of ``token`` (of script ``group``) in each of ``size`` states.
+def weight(text: str, token: Token, params: Params) -> float:
+    """How much a Latin-script word's language scores count: nothing for an initial (``J.
+    R.``), ``capital_weight`` for a capitalised word inside a sentence (most often a name),
+    fully otherwise."""
+    word = token.text
+    if len(word) == 1 and word.isupper() and (token.initial is False or token.end < len(text) and text[token.end] == "."):
+        return 0.0
+    if word[0].isupper() and not token.initial and not word.isupper():
+        return params.capital_weight
+    return 1.0
+
+
+def emission(word: str, group: str, w: float, latin_at: tuple[int, ...], groups: dict[str, int], main: int | None, lex: Lexicon | None, params: Params, size: int) -> list[float]:
+    """Scores of ``word`` (of script ``group``, its scores counting ``w``) in each of
+    ``size`` states.
 
     ``latin_at``: the states of the Latin-script languages, in ``lex.langs`` order;
     ``groups``: the state of each other script group; ``main``: the state whose script
@@ -92,17 +105,10 @@ def emission(text: str, token: Token, group: str, latin_at: tuple[int, ...], gro
         if main is not None and groups[group] == main:
             out[main] = 0.0
         return out
-    word = token.text
-    if len(word) == 1 and word.isupper() and (token.initial is False or token.end < len(text) and text[token.end] == "."):
-        weight = 0.0  # an initial (``J. R.``): part of a name
-    elif word[0].isupper() and not token.initial and not word.isupper():
-        weight = params.capital_weight
-    else:
-        weight = 1.0
-    out = [weight * -params.latin_in_other - params.foreign_prior] * size
+    out = [w * -params.latin_in_other - params.foreign_prior] * size
     if lex is not None:
         for state, s in zip(latin_at, latin_scores(word, lex, params)):
-            out[state] = weight * s - params.foreign_prior
+            out[state] = w * s - params.foreign_prior
     else:
         for state in latin_at:
             out[state] = -params.foreign_prior

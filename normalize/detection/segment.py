@@ -21,7 +21,7 @@ import regex
 from ..scripts import CJK, UNKNOWN
 from ..scripts import _runs as letter_runs
 from .decode import viterbi
-from .emissions import LATIN, NEUTRAL, emission, latin_scores
+from .emissions import LATIN, NEUTRAL, emission, latin_scores, weight
 from .lexicon import Lexicon, lexicon
 from .params import PARAMS, Params
 from .registry import BY_TAG, Language, in_script
@@ -131,6 +131,7 @@ def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[st
     return _document_prior(out, main, params)
 
 
+_EMISSIONS: dict[tuple, dict[tuple[str, str, float], list[float]]] = {}
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a Unicode property
 _ASCII_WORD = regex.compile(r"[a-z]+(?:['’\-‐][a-z]+)*")
 
@@ -251,7 +252,17 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
     if size == 1:
         return []
     main_state = None if latin_main else 0
-    ems = [emission(text, t, g, latin_at, group_at, main_state, lex, params, size) for t, g in toks]
+    # Words repeat (Zipf's law): each (word, group, weight) is scored once per layout.
+    cache = _EMISSIONS.setdefault((id(lex), params, size, latin_at, tuple(sorted(group_at.items())), main_state), {})
+    if len(cache) > 200_000:
+        cache.clear()
+    ems = []
+    for t, g in toks:
+        key = (t.text, g, weight(text, t, params) if g == LATIN else 1.0)
+        e = cache.get(key)
+        if e is None:
+            e = cache[key] = emission(key[0], g, key[2], latin_at, group_at, main_state, lex, params, size)
+        ems.append(e)
     # A state no token prefers to the main one is dominated: never on the best path.
     columns = list(zip(*ems))
     keep = [0] + [s for s in range(1, size) if any(map(gt, columns[s], columns[0]))]
