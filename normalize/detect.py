@@ -218,7 +218,7 @@ _QUOTE_OPENERS = frozenset("«“„‘\"'「『《")
 def _unquoted_counts(text: str, masked: list[tuple[int, int]]) -> dict[str, int]:
     """Letters per script outside quotation marks (and addresses): a quotation is cited,
     not written by the document, so a long quoted Mongolian sentence in a short English
-    page (heldout seed 409) does not make Cyrillic its main script."""
+    page does not make Cyrillic its main script."""
     quoted = list(masked)
     start = 0
     while start <= len(text):

@@ -108,11 +108,6 @@ def _runs(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(runs)
 
 
-def word_scripts(word: str) -> frozenset[str]:
-    """The scripts of one word's letters (``Word.scripts`` without building a Word)."""
-    return frozenset(r[0] for r in _runs(word))
-
-
 def words(text: str) -> list[Word]:
     """All words of ``text`` with their script runs, in order."""
     out = []

@@ -57,32 +57,3 @@ def stopword_counts(words: list[str], langs: tuple[str, ...], exclude: str | Non
         for lang in index.get(w.lower(), ()):
             counts[lang] += 1
     return counts
-
-
-def in_title(found: list[str], k: int, main_stop: frozenset[str]) -> bool:
-    """Whether the stop word ``found[k]`` belongs to a Latin title: capitalised before a
-    capitalised word (``The Big Bang``), or lowercase between capitalised Latin words
-    with only stop words between (``The Great Seal of the State of Nevada``, ``More than
-    Meets the Eye``, ``Biology and Ecology``: English titles inside Hebrew, Serbian and
-    Thai quotations on heldout seeds 31 and 47)."""
-    w = found[k]
-    nxt = k + 1
-    while nxt < len(found) and found[nxt].islower() and found[nxt] in main_stop:
-        nxt += 1
-    capital_next = nxt < len(found) and found[nxt][0].isupper() and found[nxt].isascii()
-    if w[0].isupper():
-        return capital_next
-    prev = k - 1
-    while prev >= 0 and found[prev].islower() and found[prev] in main_stop:
-        prev -= 1
-    return capital_next and prev >= 0 and found[prev][0].isupper() and found[prev].isascii()
-
-
-def stop_in_title(found: list[str], k: int, main_stop: frozenset[str]) -> bool:
-    """:func:`in_title`, or a capitalised stop word closing capitalised words (``Rock
-    and Roll Over``)."""
-    w = found[k]
-    if w[0].isupper() and k > 0 and k + 1 == len(found) and found[k - 1][0].isupper():
-        return True
-    return in_title(found, k, main_stop)
-
