@@ -34,55 +34,17 @@ import regex
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+from .detection.registry import LANGUAGES, SOLE_LANGUAGE, in_script
 from .scripts import WORD_RE, script_counts
 from .stopwords import stopword_counts
 
 # Deterministic langdetect: it samples n-grams at random unless seeded.
 DetectorFactory.seed = 0
 
-# Scripts that in practice write one language (CLDR likely subtags for the script).
-SINGLE_LANGUAGE_SCRIPTS: dict[str, str] = {
-    "Hangul": "ko",
-    "Hiragana": "ja",
-    "Katakana": "ja",
-    "Greek": "el",
-    "Hebrew": "he",
-    "Thai": "th",
-    "Lao": "lo",
-    "Bengali": "bn",
-    "Gurmukhi": "pa",
-    "Gujarati": "gu",
-    "Oriya": "or",
-    "Tamil": "ta",
-    "Telugu": "te",
-    "Kannada": "kn",
-    "Malayalam": "ml",
-    "Sinhala": "si",
-    "Tibetan": "bo",
-    "Myanmar": "my",
-    "Khmer": "km",
-    "Georgian": "ka",
-    "Armenian": "hy",
-    "Ethiopic": "am",
-    "Thaana": "dv",
-    "Syriac": "syr",
-    "Mongolian": "mn",
-    "Devanagari": "hi",
-}
-
-_RU = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
-# Current official alphabets (lowercase), from each language's orthography as summarised
-# in Wikipedia's "Cyrillic alphabets" comparison; the apostrophe of uk/be is not a letter.
-CYRILLIC_ALPHABETS: dict[str, frozenset[str]] = {
-    "ru": frozenset(_RU),
-    "uk": frozenset("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"),
-    "be": frozenset("абвгґдеёжзійклмнопрстуўфхцчшыьэюя"),
-    "bg": frozenset("абвгдежзийклмнопрстуфхцчшщъьюяѝ"),
-    "sr": frozenset("абвгдђежзијклљмнњопрстћуфхцчџш"),
-    "mk": frozenset("абвгдѓежзѕијклљмнњопрстќуфхцчџш"),
-    "kk": frozenset(_RU + "әғқңөұүһі"),
-    "mn": frozenset(_RU + "өү"),
-}
+# Scripts that in practice write one language, and the Cyrillic alphabets: rows of the
+# language registry (normalize/detection/registry.py).
+SINGLE_LANGUAGE_SCRIPTS: dict[str, str] = SOLE_LANGUAGE
+CYRILLIC_ALPHABETS: dict[str, frozenset[str]] = {lang.tag: lang.alphabet for lang in in_script("Cyrillic")}
 
 # Letters of the Perso-Arabic alphabets that Arabic does not use (Unicode Arabic block).
 URDU_LETTERS = frozenset("ٹڈڑںےۓھ")
@@ -149,25 +111,17 @@ class Decision:
 
 
 # lingua names of the languages it is asked about (lingua.Language members).
-LINGUA_NAMES: dict[str, str] = {
-    "ru": "RUSSIAN",
-    "uk": "UKRAINIAN",
-    "be": "BELARUSIAN",
-    "bg": "BULGARIAN",
-    "sr": "SERBIAN",
-    "mk": "MACEDONIAN",
-    "kk": "KAZAKH",
-    "mn": "MONGOLIAN",
-}
+LINGUA_NAMES: dict[str, str] = {lang.tag: lang.lingua for lang in LANGUAGES if lang.lingua}
 
 
 _LINGUA_CODES = {name: code for code, name in LINGUA_NAMES.items()}
 
 # wordfreq's "small" lists (words with a frequency of at least 10^-6 in at least three of
-# its sources) for the languages here that it has; it has none for be, kk or mn. It keeps
-# Serbian with Croatian and Bosnian as Serbo-Croatian ``sh``, in Latin letters, and
-# transliterates Cyrillic words before looking them up.
-WORDFREQ_CODES: dict[str, str] = {"ru": "ru", "uk": "uk", "bg": "bg", "sr": "sh", "mk": "mk", "ar": "ar", "fa": "fa"}
+# its sources) for the Cyrillic and Arabic-script languages that have one (the registry's
+# codes: Serbian is Serbo-Croatian ``sh`` there, looked up transliterated).
+WORDFREQ_CODES: dict[str, str] = {
+    lang.tag: lang.wordfreq for lang in LANGUAGES if lang.wordfreq and lang.scripts & {"Cyrillic", "Arabic"}
+}
 # A language wordfreq has no list for counts each word as a rare one (Zipf 1: once per
 # 100 million words), between a listed word (Zipf 3 or more) and an unlisted one (0).
 UNLISTED_ZIPF = 1.0
