@@ -247,3 +247,14 @@ def test_latin_name_in_cjk_text_is_no_fragment():
     # One Latin-script word in Japanese text is a name, not an English fragment.
     text = corpus_lines("ja", 1)[0] + "Kindleで読みました。" + corpus_lines("ja", 2)[1]
     assert [f for f in detect(text).findings if "Kindle" in f.text] == []
+
+
+def test_character_model_is_what_its_builder_writes():
+    # Derived data (wordfreq's lists and our word lists); a registry row, a word list or a
+    # library update that changes it shows here.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "detect" / "build_charmodel.py"
+    assert subprocess.run([sys.executable, str(script), "--check"], capture_output=True).returncode == 0
