@@ -25,21 +25,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import regex
-
 from .detection.addresses import blank, inside, masked_spans, merged
 from .detection.homoglyphs import fold, homoglyphs
 from .detection.params import PARAMS, Params
+from .detection.registry import BY_TAG
 from .detection.segment import Stretch, segment
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .quotes import CLOSERS, pairs
-from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, total_counts, words
+from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, script_group, total_counts, words
 from .types import Finding
 
 # The main language is decided on the document's first characters: enough for stop
 # words and langdetect, and bounded so a long document costs no more than a short one.
 MAIN_SAMPLE_CHARS = 3_000
-_TERMINATOR = regex.compile(r"[.!?。！？]")
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,6 @@ class Detection:
     findings: list[Finding]
 
 
-def _group(script: str) -> str:
-    return "CJK" if script in CJK else script
-
-
 def _main_script(counts: dict[str, int]) -> tuple[str, frozenset[str]]:
     """The script with the most letters, and the set of scripts that count as main.
 
@@ -80,7 +74,7 @@ def _main_script(counts: dict[str, int]) -> tuple[str, frozenset[str]]:
         return "Latin", frozenset({"Latin"})
     grouped: dict[str, int] = {}
     for script, n in counts.items():
-        grouped[_group(script)] = grouped.get(_group(script), 0) + n
+        grouped[script_group(script)] = grouped.get(script_group(script), 0) + n
     winner = max(grouped, key=grouped.__getitem__)
     if winner == "CJK":
         cjk = {s: n for s, n in counts.items() if s in CJK}
@@ -101,8 +95,6 @@ def _main_language(text: str, ws: list[Word], main_scripts: frozenset[str], conf
     return decide_language(sample, config.priors)
 
 
-
-
 def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     """Find foreign fragments and homoglyphs in ``text``.
 
@@ -114,15 +106,14 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     ws, main_script, main_scripts = _scan(text, masked, config.main_lang)
     main = _main_language(plain, ws, main_scripts, config)
     findings, readings = homoglyphs(text, ws, main_script, main_scripts, main.lang)
-    stretches = segment(plain, main.lang, main_script, readings, config.params)
-    foreign = [replace(s, end=_balanced(text, s.start, s.end)) for s in stretches if s.group != "Latin"]
+    stretches = [replace(s, end=_balanced(text, s.start, s.end)) for s in segment(plain, main.lang, main_script, readings, config.params)]
+    foreign = [s for s in stretches if s.group != "Latin"]
     repaired = {start: fixed for start, (_, fixed) in readings.items() if fixed is not None}
     fixes = [_with_repairs(text, s.start, s.end, repaired) for s in foreign]
     decided = [_decide(fixed or text[s.start : s.end], s, config.priors) for s, fixed in zip(foreign, fixes)]
     decided = _use_document_context(decided, [s.letters for s in foreign], config.priors)
     for s in stretches:
         if s.group == "Latin":
-            s = replace(s, end=_balanced(text, s.start, s.end))
             findings.append(Finding(s.start, s.end, text[s.start : s.end], "foreign", s.lang, "Latin", config.params.calibrated(s.confidence), "segmenter: word frequencies (wordfreq), Viterbi"))
     for s, fixed, (decision, _group_name) in zip(foreign, fixes, decided):
         span = text[s.start : s.end]
@@ -131,8 +122,6 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
         findings.append(Finding(s.start, s.end, span, "foreign", decision.lang, script, config.params.calibrated(decision.confidence), decision.evidence, fixed))
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, fold(findings))
-
-
 
 
 def _balanced(text: str, start: int, end: int) -> int:
@@ -163,9 +152,8 @@ def _with_repairs(text: str, start: int, end: int, repaired: dict[int, str]) -> 
 def _decide(span: str, s: Stretch, priors: LanguagePriors) -> tuple[Decision, str]:
     """The language of a stretch of another script, on its own script's words: names
     inside it (``學名：Pinus armandii``) do not vote."""
-    own = [w.text for w in words(span) if _group(w.script) == s.group]
+    own = [w.text for w in words(span) if script_group(w.script) == s.group]
     return decide_language(("" if s.group == "CJK" else " ").join(own) if own else span, priors), s.group
-
 
 
 def _scan(text: str, masked: list[tuple[int, int]], given: str | None = None) -> tuple[list[Word], str, frozenset[str]]:
@@ -197,8 +185,6 @@ def _scan(text: str, masked: list[tuple[int, int]], given: str | None = None) ->
 
 def _script_of_language(tag: str | None) -> str | None:
     """The script a given main language is written in, when the registry knows it."""
-    from .detection.registry import BY_TAG
-
     lang = BY_TAG.get(tag or "")
     return next(iter(lang.scripts)) if lang is not None and len(lang.scripts) == 1 else None
 
@@ -207,7 +193,7 @@ def _contested(counts: dict[str, int]) -> bool:
     """Whether a second script group has at least half the letters of the first."""
     grouped: dict[str, int] = {}
     for script, n in counts.items():
-        grouped[_group(script)] = grouped.get(_group(script), 0) + n
+        grouped[script_group(script)] = grouped.get(script_group(script), 0) + n
     top = sorted(grouped.values(), reverse=True)
     return len(top) > 1 and 2 * top[1] >= top[0]
 
@@ -227,16 +213,6 @@ def _unquoted_counts(text: str, masked: list[tuple[int, int]]) -> dict[str, int]
         quoted += [(o, c + 1) for o, c in pairs(text, start, end) if text[o] in _QUOTE_OPENERS]
         start = end + 1
     return script_counts(blank(text, merged(quoted)))
-
-
-
-
-
-
-
-
-
-
 
 
 def _use_document_context(

@@ -54,6 +54,11 @@ UNKNOWN = "Unknown"
 # and Korean text; fragments merge across them.
 CJK = frozenset({"Han", "Hiragana", "Katakana", "Hangul"})
 
+
+def script_group(script: str) -> str:
+    """``CJK`` for the CJK scripts, which mix in every sentence; the script itself otherwise."""
+    return "CJK" if script in CJK else script
+
 WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 _RUN_RE = regex.compile(
     "|".join(f"(?P<{name}>(?:\\p{{scx={code}}}\\p{{M}}*)+)" for name, code in SCRIPTS)

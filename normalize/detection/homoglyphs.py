@@ -14,16 +14,12 @@ from dataclasses import replace
 import regex
 
 from ..homoglyphs import REPAIRABLE_SCRIPTS, SCIENTIFIC_GREEK, lookalike, repair_letters
-from ..scripts import CJK, Word
+from ..scripts import Word, script_group
 from ..types import Finding
 
 _TERMINATOR = regex.compile(r"[.!?。！？]")
 _EMOTICON_MARKS = frozenset("_¯\\/^~°")
 _LETTER = regex.compile(r"\p{L}")
-
-
-def _group(script: str) -> str:
-    return "CJK" if script in CJK else script
 
 
 def homoglyphs(
@@ -53,7 +49,7 @@ def homoglyphs(
                 readings[w.start] = ("neutral", None)  # e.g. ``μm``: a scientific symbol
                 is_main[i] = True
             continue
-        readings[w.start] = (_group(target), fixed)
+        readings[w.start] = (script_group(target), fixed)
         if target == main_script:
             is_main[i] = True
             findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, target, 0.95, "mixed-script word (UTS #39)", fixed))
@@ -66,7 +62,7 @@ def homoglyphs(
         if _is_lone_lookalike(text, w, main_script) and not _discussed(text, w) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
             fixed = lookalike(w.text, main_script)
             findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
-            readings[w.start] = (_group(main_script), fixed)
+            readings[w.start] = (script_group(main_script), fixed)
             is_main[i] = True
     return findings, readings
 

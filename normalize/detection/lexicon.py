@@ -27,15 +27,16 @@ LISTED_ZIPF = 3.0
 FUNCTION_ZIPF = 6.0
 
 
-def _wordfreq(code: str, size: str = "small") -> dict[str, float]:
+def _buckets(code: str, size: str):
+    """wordfreq's list as (Zipf frequency, words of that frequency) pairs."""
     import wordfreq
 
-    out: dict[str, float] = {}
     for i, bucket in enumerate(wordfreq.read_cBpack(wordfreq.available_languages(size)[code])):
-        zipf = wordfreq.freq_to_zipf(wordfreq.cB_to_freq(-i))
-        for word in bucket:
-            out[word] = zipf
-    return out
+        yield wordfreq.freq_to_zipf(wordfreq.cB_to_freq(-i)), bucket
+
+
+def _wordfreq(code: str, size: str = "small") -> dict[str, float]:
+    return {word: zipf for zipf, bucket in _buckets(code, size) for word in bucket}
 
 
 def _ours_words(name: str) -> tuple[dict[str, float], list[str]]:
@@ -85,13 +86,11 @@ def _listed(name: str) -> _Hashed:
 
 @lru_cache(maxsize=None)
 def _counted(code: str, size: str) -> _Hashed:
-    import wordfreq
-
     words: list[str] = []
     zipfs: list[float] = []
-    for i, bucket in enumerate(wordfreq.read_cBpack(wordfreq.available_languages(size)[code])):
+    for zipf, bucket in _buckets(code, size):
         words += bucket
-        zipfs += [wordfreq.freq_to_zipf(wordfreq.cB_to_freq(-i))] * len(bucket)
+        zipfs += [zipf] * len(bucket)
     return _hashed(words, zipfs, {})
 
 

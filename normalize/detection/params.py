@@ -43,7 +43,6 @@ class Params:
     # Confidence: a Latin-script stretch's raw confidence is the softmax of its summed
     # scores over the languages (and so is the main one's); every finding's confidence is
     # then mapped by Platt scaling, sigmoid(a * logit(raw) + b), fitted for calibration.
-    temperature: float = 1.0
     calibration: tuple[float, float] = (0.2, 2.0)
 
     def calibrated(self, raw: float) -> float:

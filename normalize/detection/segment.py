@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import regex
 
-from ..scripts import CJK, UNKNOWN
+from ..scripts import UNKNOWN, script_group
 from ..scripts import _runs as letter_runs
 from .decode import viterbi
 from .emissions import LATIN, NEUTRAL, emission, latin_scores, weight
@@ -48,7 +48,7 @@ class Stretch:
 def group_of(scripts: frozenset[str]) -> str:
     """The script group a word is read in: CJK scripts together; letters of no script
     (modifier letters such as ``ˈ``) are neutral."""
-    groups = {("CJK" if s in CJK else s) for s in scripts if s != UNKNOWN}
+    groups = {script_group(s) for s in scripts if s != UNKNOWN}
     if len(groups) != 1:
         return NEUTRAL if not groups else LATIN if LATIN in groups else sorted(groups)[0]
     return groups.pop()
@@ -75,7 +75,7 @@ def _read(text: str, toks: list[Token], readings: dict[int, tuple[str, str | Non
         reading = readings.get(t.start)
         if reading is not None:
             group, fixed = reading
-            out.append((Token(t.start, t.end, fixed or t.text, t.before, t.initial) if fixed and len(fixed) == len(t.text) else t, group))
+            out.append((replace(t, text=fixed) if fixed and len(fixed) == len(t.text) else t, group))
             continue
         if t.text.isascii():
             out.append((t, LATIN))
@@ -123,12 +123,12 @@ def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[st
     known = _known_words(lex, params) if latin_main and lex is not None else None
     out: list[Stretch] = []
     for start, end in paragraphs(text):
-        windows = _windows(text, start, end, known, lex, params) if known is not None and lex is not None else None
+        windows = _windows(text, start, end, known, lex, params) if known is not None else None
         for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
             toks = _read(text, tokens(text, a, b, first), readings)
             if toks:
                 out.extend(_paragraph(text, toks, main_group, lex, params, last))
-    return _document_prior(out, main, params)
+    return _document_prior(out, main)
 
 
 _EMISSIONS: dict[tuple, dict[tuple[str, str, float], list[float]]] = {}
@@ -291,7 +291,7 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
         letters = sum(len(t.text) for t, _ in toks[i:j])
         totals = tuple((names[s], sum(ems[t][s] for t in range(i, j))) for s, g in enumerate(state_group) if g == LATIN) if group == LATIN else ()
         lang = names[state] if group == LATIN else None
-        out.append(Stretch(a, b, group, lang, _confidence(dict(totals), lang, params) if lang else 0.0, letters, totals))
+        out.append(Stretch(a, b, group, lang, _confidence(dict(totals), lang) if lang else 0.0, letters, totals))
     return out
 
 
@@ -309,18 +309,18 @@ def _runs(text: str, toks: list[tuple[Token, str]], path: list[int]) -> list[tup
     return out
 
 
-def _confidence(totals: dict[str | None, float], lang: str, params: Params) -> float:
+def _confidence(totals: dict[str | None, float], lang: str) -> float:
     """The softmax probability of ``lang`` among the Latin-script languages (the main one
-    included) over the stretch's summed scores."""
+    included) over the stretch's summed log10 scores."""
     top = max(totals.values())
-    weights = {k: math.exp((v - top) * math.log(10) / params.temperature) for k, v in totals.items()}
+    weights = {k: 10 ** (v - top) for k, v in totals.items()}
     return weights[lang] / sum(weights.values())
 
 
-def _document_prior(stretches: list[Stretch], main: str, params: Params) -> list[Stretch]:
+def _document_prior(stretches: list[Stretch], main: str) -> list[Stretch]:
     """Latin-script stretches re-decided with the document's other stretches as a prior:
     a document that quotes French several times is likelier to quote French again than
-    Italian, which settles words both languages share (``un``). The prior of a language
+    Italian, which settles words both languages share. The prior of a language
     is log10(1 + the number of the document's other stretches in it), Laplace-smoothed
     counts, so one stretch alone keeps its own reading."""
     counts: dict[str, int] = {}
@@ -336,5 +336,5 @@ def _document_prior(stretches: list[Stretch], main: str, params: Params) -> list
             continue
         scored = {k: v + (math.log10(1 + counts.get(k, 0) - (k == s.lang)) if k != main else 0.0) for k, v in s.totals}
         best = max((k for k in scored if k != main), key=scored.__getitem__)
-        out.append(replace(s, lang=best, confidence=_confidence(scored, best, params)) if best != s.lang else s)
+        out.append(replace(s, lang=best, confidence=_confidence(scored, best)) if best != s.lang else s)
     return out

@@ -58,8 +58,10 @@ _CODE = frozenset("0123456789@$%\\{}")
 _FLAG = regex.compile(r"(?:^|(?<=\s))--?$")  # a command-line option: ``-n``, ``--force``
 
 
+@lru_cache(maxsize=4096)
 def boundary(gap: str) -> Boundary:
-    """The type of the strongest mark in ``gap``, the text between two tokens."""
+    """The type of the strongest mark in ``gap``, the text between two tokens. Gaps repeat
+    (``" "``, ``", "``, ``". "``): each is typed once."""
     if gap in _JOINERS:
         return Boundary.SPACE
     kind = Boundary.SPACE
@@ -103,7 +105,7 @@ def tokens(text: str, start: int, end: int, first: Boundary = Boundary.EDGE) -> 
         a, b = m.start(), m.end()
         word = m.group()
         if out:
-            kind = _boundary(text[prev:a])
+            kind = boundary(text[prev:a])
             initial = kind in _INITIAL
         else:
             kind, initial = first, first in _INITIAL
@@ -121,8 +123,3 @@ def tokens(text: str, start: int, end: int, first: Boundary = Boundary.EDGE) -> 
 # nothing about it being a name.
 _INITIAL = frozenset({Boundary.SENTENCE, Boundary.QUOTE, Boundary.LINE, Boundary.COLON, Boundary.BRACKET, Boundary.EDGE})
 
-
-@lru_cache(maxsize=4096)
-def _boundary(gap: str) -> Boundary:
-    # Gaps repeat (" ", ", ", ". "): typed once each.
-    return boundary(gap)
