@@ -117,6 +117,8 @@ def _list(lang: Language, first: bool) -> _Hashed:
     return _counted(lang.wordfreq, size)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=None)
 def lexicon(langs: tuple[Language, ...]) -> Lexicon:
+    # Never evicted (one per main language at most, each sharing the cached lists): the
+    # segmenter's per-lexicon tables are keyed by its id, which must not be reused.
     return Lexicon(langs, tuple(_list(lang, i == 0) for i, lang in enumerate(langs)))
