@@ -17,7 +17,6 @@ every later offset can be mapped back to the original characters.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 import re
 import unicodedata
@@ -142,17 +141,60 @@ def _diff(old: str, new: str, offset: int) -> list[Edit]:
     """The edits that turn ``old`` into ``new``, at ``offset``.
 
     ftfy's repairs are local, so the common prefix and suffix are cut off first (by
-    slice comparisons, in C); difflib, quadratic on a long paragraph, sees only the rest.
+    slice comparisons, in C) and the rest is aligned locally, in linear time (a general
+    diff such as difflib's is quadratic or worse: a paragraph with a mark on every word
+    took minutes).
     """
     head = _common_length(old, new, lambda k: old[:k] == new[:k])
     tail = _common_length(old[head:], new[head:], lambda k: old[len(old) - k :] == new[len(new) - k :])
     a, b = old[head : len(old) - tail], new[head : len(new) - tail]
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    edits = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            edits.append(Edit(offset + head + i1, offset + head + i2, b[j1:j2], _reason(a[i1:i2], b[j1:j2])))
-    return edits
+    return [Edit(offset + head + i1, offset + head + i2, b[j1:j2], _reason(a[i1:i2], b[j1:j2])) for i1, i2, j1, j2 in _local_alignment(a, b)]
+
+
+# How far apart (in characters of either string) the two sides of one repair may be, and
+# how many equal characters after it prove the strings are back in step.
+_REACH = 24
+_IN_STEP = 3
+
+
+def _local_alignment(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """``(i1, i2, j1, j2)``: ``a[i1:i2]`` became ``b[j1:j2]``, in order, covering every
+    difference. ftfy's repairs are local (a run of mojibake, a mark, an invisible
+    character), so after each difference the strings fall back in step within a few
+    characters: the nearest pair of offsets after which ``_IN_STEP`` characters agree ends
+    the repair. When none is within ``_REACH``, the next ``_REACH`` characters of each
+    side make one edit and the search goes on from there. Each step costs at most
+    ``_REACH**2`` comparisons: linear in the length."""
+    out: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    n, m = len(a), len(b)
+    while i < n and j < m:
+        if a[i] == b[j]:
+            i += 1
+            j += 1
+            continue
+        found = _resync(a, b, i, j)
+        di, dj = found if found is not None else (min(_REACH, n - i), min(_REACH, m - j))
+        out.append((i, i + di, j, j + dj))
+        i, j = i + di, j + dj
+    if i < n or j < m:
+        out.append((i, n, j, m))
+    return out
+
+
+def _resync(a: str, b: str, i: int, j: int) -> tuple[int, int] | None:
+    """The smallest ``(di, dj)`` (by ``di + dj``) after which ``a`` and ``b`` agree for
+    ``_IN_STEP`` characters, or up to the end of both."""
+    n, m = len(a), len(b)
+    for total in range(1, 2 * _REACH + 1):
+        for di in range(max(0, total - _REACH), min(total, _REACH) + 1):
+            dj = total - di
+            if i + di > n or j + dj > m:
+                continue
+            k = min(_IN_STEP, n - i - di, m - j - dj)
+            if a[i + di : i + di + k] == b[j + dj : j + dj + k] and (k == _IN_STEP or (i + di + k == n and j + dj + k == m)):
+                return di, dj
+    return None
 
 
 def _common_length(a: str, b: str, same: Callable[[int], bool]) -> int:

@@ -13,6 +13,8 @@ translation into one edit on the *input* text, applies them once, and records ea
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -192,8 +194,10 @@ def _assemble(
             )
         )
 
+    starts = [a for a, _ in covered]  # findings are sorted and disjoint
     for e in hyg_edits:
-        if not any(a <= e.start and e.end <= b for a, b in covered):
+        k = bisect.bisect_right(starts, e.start) - 1
+        if k < 0 or e.end > covered[k][1]:
             planned.append(_Planned(e, {"kind": "hygiene", "status": "repaired", "reason": e.reason}))
     planned.sort(key=lambda p: (p.edit.start, p.edit.end))
 

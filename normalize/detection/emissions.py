@@ -34,6 +34,7 @@ NEUTRAL = "neutral"
 LATIN = "Latin"
 
 _PIECES = regex.compile(r"['-]")
+_LOOSE_MARKS = regex.compile(r"\p{Mn}+")
 
 
 def word_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
@@ -55,6 +56,12 @@ def latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
     language lists it whole (``don't`` in English) and its pieces elsewhere (``l`` +
     ``heure``, as wordfreq counts French). Words repeat (Zipf's law), so each is scored
     once per lexicon and parameters."""
+    if not word.isascii():
+        # Marks NFC could not compose onto a letter (hygiene has composed the rest) are
+        # in no registry language's spelling: decoration (zalgo) or a typing accident.
+        # The word is scored by its letters, so it is cached as the plain word and its
+        # cost does not grow with the marks stacked on it.
+        word = _LOOSE_MARKS.sub("", word) or word
     cache = _CACHE.setdefault((id(lex), params), {})
     found = cache.get(word)
     if found is None:

@@ -9,6 +9,8 @@ thing being discussed. The segmenter then reads each such word as what it stands
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import replace
 
 import regex
@@ -160,10 +162,12 @@ def fold(findings: list[Finding]) -> list[Finding]:
     foreign = [f for f in findings if f.kind == "foreign"]
     if not foreign:
         return findings
+    foreign.sort(key=lambda g: g.start)  # disjoint: a finding overlaps at most two, found by bisection
+    starts = [g.start for g in foreign]
     out: list[Finding] = []
     folded: dict[int, Finding] = {}
     for f in findings:
-        host = next((g for g in foreign if f.kind == "homoglyph" and g.start < f.end and f.start < g.end), None)
+        host = _host(foreign, starts, f) if f.kind == "homoglyph" else None
         if host is None:
             out.append(f)
             continue
@@ -173,3 +177,12 @@ def fold(findings: list[Finding]) -> list[Finding]:
             a, b = f.start - host.start, f.end - host.start
             folded[id(host)] = replace(current, replacement=base[:a] + f.replacement + base[b:])
     return [folded.get(id(f), f) for f in out]
+
+
+def _host(foreign: list[Finding], starts: list[int], f: Finding) -> Finding | None:
+    """The first foreign finding ``f`` overlaps (``foreign`` sorted and disjoint)."""
+    k = max(0, bisect.bisect_right(starts, f.start) - 1)
+    for g in foreign[k : k + 2]:
+        if g.start < f.end and f.start < g.end:
+            return g
+    return None
