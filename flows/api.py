@@ -49,9 +49,10 @@ from ingest.records import build_record
 from ingest.runs import new_run_id, write_single
 from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
-from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings, normalize_text
+from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings
 from normalize.tags import is_language_tag
 
+from .pool import DocumentTimeout, NormalizePool, Overloaded, PoolSettings, WorkerFailed
 from .stores import open_store
 
 # code -> (HTTP status, meaning); the codes are part of the API.
@@ -60,11 +61,15 @@ ERRORS: dict[str, tuple[int, str]] = {
     "forbidden": (403, "the token's scope does not allow this"),
     "not_found": (404, "no such document, job or path"),
     "method_not_allowed": (405, "method not allowed"),
+    "body_timeout": (408, "the body did not arrive within the deadline"),
     "too_large": (413, "the body is over the upload limit"),
     "unsupported_type": (415, "not text, HTML or Markdown (decided from the bytes)"),
     "invalid_request": (422, "a parameter or the body is not valid"),
     "unreadable": (422, "the text is empty or cannot be decoded"),
     "rate_limited": (429, "too many requests for this token; see Retry-After"),
+    "document_timeout": (422, "normalizing took longer than the per-document budget; the document was stopped and nothing stored"),
+    "overloaded": (503, "every worker is busy; see Retry-After"),
+    "store_unavailable": (503, "the store did not answer in time or failed; nothing was stored, see Retry-After"),
     "not_ready": (503, "the store or the models are not available"),
     "internal": (500, "unexpected error"),
 }
@@ -97,6 +102,9 @@ class ApiSettings:
     sync_max_bytes: int = 1_000_000
     rate_per_minute: int = 120
     glossaries: dict[str, str] = field(default_factory=dict)
+    workers: int = 2  # normalizing processes; each loads the models once
+    queue: int = 8  # uploads that may wait for a worker; beyond, 503 with Retry-After
+    document_timeout_s: float = 60.0  # a worker's time per document; beyond, it is stopped (422 document_timeout)
 
 
 def load_settings(path: str | Path) -> ApiSettings:
@@ -163,10 +171,16 @@ class BodyLimit:
             return await _send_error(send, "too_large", f"body of {int(length)} bytes is over the {self.limit}-byte limit")
         received = 0
         started = False
+        deadline = time.monotonic() + BODY_DEADLINE_S
 
         async def limited_receive():
             nonlocal received
-            message = await receive()
+            import asyncio
+
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                raise _TooSlow() from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
@@ -184,9 +198,20 @@ class BodyLimit:
         except _TooLarge:
             if not started:
                 await _send_error(send, "too_large", f"body is over the {self.limit}-byte limit")
+        except _TooSlow:
+            if not started:
+                await _send_error(send, "body_timeout", f"the body did not arrive within {BODY_DEADLINE_S:g} s")
+
+
+# A client that sends its body a byte at a time would hold a connection for ever.
+BODY_DEADLINE_S = 60.0
 
 
 class _TooLarge(Exception):
+    pass
+
+
+class _TooSlow(Exception):
     pass
 
 
@@ -195,6 +220,19 @@ async def _send_error(send, code: str, message: str) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+def _is_store_outage(exc: BaseException) -> bool:
+    """An S3 error that says the service is down or slow (no answer, a timeout, a 5xx or
+    throttling), not that the request was wrong."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(exc, BotoCoreError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or exc.response.get("Error", {}).get("Code") in ("SlowDown", "Throttling", "RequestTimeout")
+    return False
 
 
 # --- response models (for an accurate OpenAPI) ---------------------------------------------
@@ -263,7 +301,7 @@ class _Job:
 
 def create_app(settings: ApiSettings) -> FastAPI:
     """The FastAPI application for ``settings`` (see the module docstring)."""
-    from .normalize_file import make_translator
+    from .translators import make_translator
 
     app = FastAPI(
         title="transnorm",
@@ -272,13 +310,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
     )
     store = open_store(settings.store_url, s3_endpoint=settings.s3_endpoint)
     reader = Reader(store)
-    translator, engine = make_translator(settings.store_url, settings.s3_endpoint, settings.models_dir, None)
+    # The engine here only names the models (records, readyz); workers translate.
+    _, engine = make_translator(settings.store_url, settings.s3_endpoint, settings.models_dir, None, cache=False)
     glossaries: dict[str, Glossary] = {name: read_glossary(path) for name, path in settings.glossaries.items()}
     limiter = RateLimiter(settings.rate_per_minute)
     jobs: dict[str, _Job] = {}
     jobs_lock = threading.Lock()
-    # The translator's cache and stats are shared; normalization itself is pure.
-    translate_lock = threading.Lock()
+    pool = NormalizePool(PoolSettings(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries),
+                                      settings.workers, settings.queue, settings.document_timeout_s))
+    app.router.on_startup.append(pool.start)
+    app.router.on_shutdown.append(pool.close)
 
     def auth(scope: str):
         def check(request: Request) -> Token:
@@ -286,6 +327,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
             kind, _, value = header.partition(" ")
             token = settings.tokens.get(value.strip()) if kind.lower() == "bearer" else None
             if token is None:
+                # Unauthenticated callers share a bucket per address: guessing tokens or
+                # flooding the 401 path costs them, not the service.
+                wait = limiter.take(f"ip:{request.client.host if request.client else '?'}")
+                if wait > 0:
+                    raise ApiError("rate_limited", headers={"Retry-After": str(max(1, math.ceil(wait)))})
                 raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
             wait = limiter.take(value.strip())
             if wait > 0:
@@ -313,6 +359,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
+        if _is_store_outage(exc):
+            return JSONResponse({"error": {"code": "store_unavailable", "message": f"the store failed: {type(exc).__name__}; nothing was stored"}},
+                                status_code=503, headers={"Retry-After": "10"})
         return JSONResponse({"error": {"code": "internal", "message": f"{type(exc).__name__}"}}, status_code=500)
 
     async def _upload(request: Request) -> tuple[bytes, str, str | None, dict]:
@@ -322,7 +371,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if ctype == "multipart/form-data":
             try:
                 form = await request.form(max_part_size=settings.max_upload_bytes)
-            except _TooLarge:
+            except (_TooLarge, _TooSlow):
                 raise
             except Exception as exc:
                 raise ApiError("invalid_request", f"not a valid multipart body: {exc}") from None
@@ -363,7 +412,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
               responses={200: {"description": "stored before with the same input and settings: the stored JSON record; nothing new written (the latest pointer may move back to it)"},
                          201: {"description": "normalized and stored: the JSON record; Location names it"},
                          202: {"model": JobAccepted, "description": "large file: accepted as a job"},
-                         **_errors("unauthorized", "forbidden", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited")})
+                         **_errors("unauthorized", "forbidden", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited",
+                                  "overloaded", "store_unavailable")})
     async def upload_document(request: Request, token: Token = Depends(auth("write"))):
         """Upload one file (multipart field ``file``, or the raw body) and normalize it."""
         from starlette.concurrency import run_in_threadpool
@@ -381,10 +431,14 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def _normalize_and_store(doc, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[dict, bool]:
         """The stored record, and whether this request created it (False: this input and
         settings were stored before; at most the latest pointer moved back to them)."""
-        with translate_lock:
-            translator.glossary = glossaries.get(glossary) if glossary else Glossary()
-            result = normalize_text(doc.text, translator, target, DetectConfig(main_lang=source), mode=mode)
-            digest = translator.glossary.digest if len(translator.glossary) else None
+        try:
+            result, digest = pool.normalize(doc.text, target, mode, glossary, source)
+        except Overloaded as exc:
+            raise ApiError("overloaded", f"{exc}; try again later", headers={"Retry-After": "5"}) from None
+        except DocumentTimeout as exc:
+            raise ApiError("document_timeout", str(exc)) from None
+        except WorkerFailed as exc:
+            raise ApiError("internal", str(exc)) from None
         run_id = new_run_id()
         record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id, source_lang=source)
         report = write_single(store, doc, record, source=f"upload:{doc.name}")
@@ -478,10 +532,17 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
 
 def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Run ``app`` with uvicorn until interrupted."""
+    """Run ``app`` with uvicorn until SIGTERM or SIGINT.
+
+    Slow or idle clients cannot hold the server: idle keep-alive connections close after
+    5 s, headers over 64 KB are refused, at most 64 connections are served at once (503
+    beyond), and a body must arrive within ``BODY_DEADLINE_S`` (408). On a signal,
+    requests in flight get 5 s to finish, then the workers are stopped.
+    """
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, timeout_keep_alive=5,
+                limit_concurrency=64, timeout_graceful_shutdown=5, h11_max_incomplete_event_size=64 * 1024)
 
 
 __all__ = ["ApiSettings", "ERRORS", "create_app", "load_settings", "serve"]

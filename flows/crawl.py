@@ -23,7 +23,7 @@ from ingest.runs import Manifest, new_run_id
 from ingest.sources import Source, load_sources
 from .stores import open_store
 
-from .normalize_file import make_translator
+from .translators import make_translator
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 

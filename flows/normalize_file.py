@@ -13,15 +13,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from ingest.glossaries import read_glossary
 from ingest.reading import Document, read_file
 from ingest.records import WriteReport, build_record
 from ingest.runs import new_run_id, write_single
 from flows.stores import open_store
-from ingest.translation_cache import StoreTranslationCache
-from normalize.argos import ArgosEngine
+from flows.translators import make_translator
 from normalize.detect import DetectConfig
-from normalize.glossary import Glossary
 from normalize.pipeline import PIPELINE_VERSION, normalize_text
 from normalize.translate import FragmentTranslator
 from normalize.types import Result
@@ -45,19 +42,6 @@ def store_task(store_url: str, s3_endpoint: str | None, doc: Document, result: R
     store = open_store(store_url, s3_endpoint=s3_endpoint)
     record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id, source_lang=source_lang)
     return write_single(store, doc, record)
-
-
-def make_translator(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossary_path: str | None, cache: bool = True) -> tuple[FragmentTranslator, ArgosEngine]:
-    """The argos engine on ``models_dir``, the store's persistent translation cache
-    (unless ``cache`` is false) and the glossary at ``glossary_path`` (if any).
-
-    Raises :class:`~normalize.glossary.GlossaryError` or ``FileNotFoundError`` for a bad
-    glossary path.
-    """
-    engine = ArgosEngine(models_dir)
-    glossary = read_glossary(glossary_path) if glossary_path else Glossary()
-    store_cache = StoreTranslationCache(open_store(store_url, s3_endpoint=s3_endpoint)) if cache else None
-    return FragmentTranslator(engine, store_cache, glossary), engine
 
 
 def _markdown(doc: Document, result: Result, report: WriteReport) -> str:

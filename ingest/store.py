@@ -323,8 +323,21 @@ def _make_client(endpoint_url: str | None):
     from botocore.config import Config
 
     custom = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    config = Config(s3={"addressing_style": "path"}) if custom else None
+    config = Config(
+        connect_timeout=S3_CONNECT_TIMEOUT_S,
+        read_timeout=S3_READ_TIMEOUT_S,
+        retries={"mode": "standard", "max_attempts": S3_MAX_ATTEMPTS},
+        s3={"addressing_style": "path"} if custom else {},
+    )
     return boto3.client("s3", endpoint_url=endpoint_url, config=config)
+
+
+# Every S3 call is bounded: a hung bucket costs a request at most
+# S3_MAX_ATTEMPTS * (connect + read) seconds, then the caller gets the error (the API
+# answers 503). Standard retry mode backs off with jitter and retries throttling too.
+S3_CONNECT_TIMEOUT_S = 5.0
+S3_READ_TIMEOUT_S = 15.0
+S3_MAX_ATTEMPTS = 3
 
 
 def open_store(url: str, s3_endpoint: str | None = None) -> Store:

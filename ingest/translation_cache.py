@@ -50,7 +50,8 @@ class StoreTranslationCache:
     GET or PUT). Entries are
     also kept in memory for the object's life. An entry that cannot be read or does not
     match its key counts as a miss and is logged, never an error: the cache only saves
-    work. Write errors propagate (the store's own retries apply at the flow level).
+    work. A write that fails is logged and dropped the same way: a cache hiccup (an S3
+    error, a timeout) never fails the document whose translations it was keeping.
     """
 
     def __init__(self, store: Store, workers: int = 8) -> None:
@@ -81,8 +82,8 @@ class StoreTranslationCache:
             data = json.loads(self.store.get(cache_key(key)))
         except KeyError:
             return None
-        except (ValueError, OSError) as exc:
-            log.warning("translation cache entry for %s unreadable: %s", key[0], exc)
+        except Exception as exc:  # botocore's errors included: a miss, never a failure
+            log.warning("translation cache entry for %s unreadable: %s: %s", key[0], type(exc).__name__, exc)
             return None
         if [data.get("model"), data.get("model_version") or "", data.get("source")] != list(key) or not isinstance(data.get("output"), str):
             log.warning("translation cache entry %s does not match its key; ignored", cache_key(key))
@@ -96,5 +97,8 @@ class StoreTranslationCache:
     def _put(self, entry: tuple[CacheKey, str]) -> None:
         (model, version, text), output = entry
         body = {"model": model, "model_version": version or None, "source": text, "output": output}
-        self.store.put(cache_key((model, version, text)), json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
         self._memory[(model, version, text)] = output
+        try:
+            self.store.put(cache_key((model, version, text)), json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
+        except Exception as exc:  # the translation stands; only its reuse by later runs is lost
+            log.warning("translation cache entry for %s not written: %s: %s", model, type(exc).__name__, exc)

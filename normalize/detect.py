@@ -23,6 +23,8 @@ All offsets are code points into the text given to :func:`detect`.
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass, field, replace
 
 from .detection.addresses import blank, inside, masked_spans, merged
@@ -106,9 +108,9 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     ws, main_script, main_scripts = _scan(text, masked, config.main_lang)
     main = _main_language(plain, ws, main_scripts, config)
     findings, readings = homoglyphs(text, ws, main_script, main_scripts, main.lang)
-    stretches = [replace(s, end=_balanced(text, s.start, s.end)) for s in segment(plain, main.lang, main_script, readings, config.params)]
+    stretches = [_with_end(s, _balanced(text, s.start, s.end)) for s in segment(plain, main.lang, main_script, readings, config.params)]
     foreign = [s for s in stretches if s.group != "Latin"]
-    repaired = {start: fixed for start, (_, fixed) in readings.items() if fixed is not None}
+    repaired = sorted((start, fixed) for start, (_, fixed) in readings.items() if fixed is not None)
     fixes = [_with_repairs(text, s.start, s.end, repaired) for s in foreign]
     decided = [_decide(fixed or text[s.start : s.end], s, config.priors) for s, fixed in zip(foreign, fixes)]
     decided = _use_document_context(decided, [s.letters for s in foreign], config.priors)
@@ -124,6 +126,10 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     return Detection(main.lang, main_script, main.confidence, fold(findings))
 
 
+def _with_end(s: Stretch, end: int) -> Stretch:
+    return s if end == s.end else replace(s, end=end)
+
+
 def _balanced(text: str, start: int, end: int) -> int:
     """``end`` moved past the closing quotes or brackets that pair with openers inside the
     span (``За «головы»``): a fragment holds whole quotations, never half of one."""
@@ -136,13 +142,14 @@ def _balanced(text: str, start: int, end: int) -> int:
     return end
 
 
-def _with_repairs(text: str, start: int, end: int, repaired: dict[int, str]) -> str | None:
-    """``text[start:end]`` with the repaired words inside it, or ``None`` when it has none."""
-    inside = [(a, fixed) for a, fixed in repaired.items() if start <= a < end]
+def _with_repairs(text: str, start: int, end: int, repaired: list[tuple[int, str]]) -> str | None:
+    """``text[start:end]`` with the repaired words inside it (``repaired``: sorted by
+    start), or ``None`` when it has none."""
+    inside = repaired[bisect.bisect_left(repaired, (start,)) : bisect.bisect_left(repaired, (end,))]
     if not inside:
         return None
     out, last = [], start
-    for a, fixed in sorted(inside):
+    for a, fixed in inside:
         out += [text[last:a], fixed]
         last = a + len(fixed)
     out.append(text[last:end])

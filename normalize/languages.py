@@ -441,6 +441,22 @@ def decide_language(text: str, priors: LanguagePriors = LanguagePriors()) -> Dec
 
     ``text`` is a fragment or a sample of a document. Never raises; ``und`` when no letter.
     """
+    if len(text) <= _SHORT:
+        return _decide_short(text, priors)
+    return _decide(text, priors)
+
+
+# Short fragments repeat, as words do (a byline, a heading, a word a page discusses):
+# each is decided once. Decisions are immutable, so one object serves every caller.
+_SHORT = 64
+
+
+@lru_cache(maxsize=8192)
+def _decide_short(text: str, priors: LanguagePriors) -> Decision:
+    return _decide(text, priors)
+
+
+def _decide(text: str, priors: LanguagePriors) -> Decision:
     counts = script_counts(text)
     if not counts:
         return Decision("und", 0.0, "no letters")

@@ -73,7 +73,8 @@ def _detect_on_hygienic(
         if pairs and start < pairs[-1][1].end:
             f = _merge_findings(hyg.text, pairs.pop()[0], f, config)
             start, end = hyg.to_source_span(f.start, f.end)
-        pairs.append((f, replace(f, start=start, end=end, text=text[start:end])))
+        # The constructor, not dataclasses.replace: one call per finding, and a hostile text has many.
+        pairs.append((f, Finding(start, end, text[start:end], f.kind, f.lang, f.script, f.confidence, f.evidence, f.replacement)))
     return hyg_edits, hyg, detection, pairs
 
 

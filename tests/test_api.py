@@ -38,7 +38,7 @@ class Server:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> Server:
@@ -248,14 +248,16 @@ def test_rate_limit_per_token(tmp_path):
             assert other.get("/v1/documents/" + "0" * 32).status_code == 404
 
 
-def test_twenty_concurrent_uploads(api, tmp_path):
+def test_twenty_concurrent_uploads(tmp_path):
+    (tmp_path / "no-models").mkdir()
     texts = [f"Upload {i}: an English report that quotes не только and {i * 7} other words.\n".encode() for i in range(20)]
 
     def upload(body: bytes) -> httpx.Response:
         with client(api) as c:
             return c.post("/v1/documents", content=body, headers={"Content-Type": "text/plain", "X-Filename": "r.txt"})
 
-    with ThreadPoolExecutor(20) as pool:
+    # Two workers and room for the other 18 to wait: every upload is served.
+    with Server(create_app(settings(tmp_path, workers=2, queue=18))) as api, ThreadPoolExecutor(20) as pool:
         responses = list(pool.map(upload, texts))
     assert [r.status_code for r in responses] == [201] * 20
     store = LocalStore(tmp_path / "store")
@@ -313,3 +315,36 @@ def test_settings_file(tmp_path, monkeypatch):
     bad.write_text("tokens: [{name: x, scope: admin, token: t}]\n")
     with pytest.raises(ValueError, match=r"tokens\[0\] needs"):
         load_settings(bad)
+
+
+def _slow_text(seconds_hint: int = 1) -> bytes:
+    """A text that keeps a worker busy for a while: every word alternates scripts."""
+    words = ("слово word дело thing " * 20_000 * seconds_hint).encode()
+    return words
+
+
+def test_above_capacity_answers_503_with_retry_after(tmp_path):
+    (tmp_path / "no-models").mkdir()
+    with Server(create_app(settings(tmp_path, workers=1, queue=0, max_upload_bytes=5_000_000, sync_max_bytes=5_000_000))) as api:
+        with ThreadPoolExecutor(1) as pool:
+            with client(api) as c:
+                busy = pool.submit(c.post, "/v1/documents", content=_slow_text(), headers={"Content-Type": "text/plain"})
+                time.sleep(1.0)
+                with client(api) as other:
+                    r = other.post("/v1/documents", content=b"A short English note.", headers={"Content-Type": "text/plain"})
+                assert r.status_code == 503, r.text
+                assert r.json()["error"]["code"] == "overloaded" and int(r.headers["retry-after"]) >= 1
+                assert busy.result().status_code == 201
+
+
+def test_document_over_budget_is_stopped_and_nothing_stored(tmp_path):
+    (tmp_path / "no-models").mkdir()
+    store = tmp_path / "store"
+    with Server(create_app(settings(tmp_path, workers=1, document_timeout_s=0.5, max_upload_bytes=5_000_000, sync_max_bytes=5_000_000))) as api, client(api) as c:
+        r = c.post("/v1/documents", content=_slow_text(2), headers={"Content-Type": "text/plain"})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == "document_timeout"
+        assert not list(LocalStore(store).list(""))
+        # The stopped worker was replaced: the next document is served.
+        r = c.post("/v1/documents", content=b"A short English note.", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 201, r.text

@@ -21,6 +21,8 @@ whose language is decided per span afterwards (:mod:`normalize.languages`).
 
 from __future__ import annotations
 
+import unicodedata
+
 import regex
 
 from .charmodel import logprob
@@ -61,7 +63,8 @@ def latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
         # in no registry language's spelling: decoration (zalgo) or a typing accident.
         # The word is scored by its letters, so it is cached as the plain word and its
         # cost does not grow with the marks stacked on it.
-        word = _LOOSE_MARKS.sub("", word) or word
+        if _LOOSE_MARKS.search(word):
+            word = _LOOSE_MARKS.sub("", unicodedata.normalize("NFD", word)) or word
     cache = _CACHE.setdefault((id(lex), params), {})
     found = cache.get(word)
     if found is None:

@@ -75,7 +75,7 @@ def _read(text: str, toks: list[Token], readings: dict[int, tuple[str, str | Non
         reading = readings.get(t.start)
         if reading is not None:
             group, fixed = reading
-            out.append((replace(t, text=fixed) if fixed and len(fixed) == len(t.text) else t, group))
+            out.append((Token(t.start, t.end, fixed, t.before, t.initial, t.code) if fixed and len(fixed) == len(t.text) else t, group))
             continue
         if t.text.isascii():
             out.append((t, LATIN))

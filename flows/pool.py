@@ -1,0 +1,132 @@
+"""Normalization in a bounded pool of worker processes (pebble), with a per-document time budget.
+
+A worker loads the translation models once and then normalizes one document at a time.
+A document that runs over its budget is stopped for real: pebble terminates the
+worker process and starts a fresh one, and the caller gets :class:`DocumentTimeout`.
+A flag checked between steps could not stop one long step. When every worker is busy
+and the waiting room is full, :meth:`NormalizePool.normalize` raises :class:`Overloaded`
+at once, so a caller answers "try again later" instead of queueing without end.
+
+Workers are started with ``spawn``: the parent runs threads (uvicorn, boto3), and a
+forked child of a threaded process can inherit a lock held by a thread that does not exist
+in the child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import CancelledError
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from pebble import ProcessExpired, ProcessPool
+
+from normalize.detect import DetectConfig
+from normalize.glossary import Glossary
+from normalize.pipeline import normalize_text
+from normalize.types import Result
+
+
+class DocumentTimeout(Exception):
+    """A document took longer than the budget; its worker was stopped."""
+
+
+class Overloaded(Exception):
+    """Every worker is busy and the waiting room is full."""
+
+
+class WorkerFailed(Exception):
+    """A worker process died while normalizing (out of memory, a crash in a library)."""
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """``workers`` processes; up to ``queue`` more documents wait; each document gets
+    ``timeout_s`` seconds of a worker's time. Worker translators use the store's
+    translation cache at ``store_url`` and the models in ``models_dir``; ``glossaries``
+    maps names to glossary files."""
+
+    store_url: str
+    s3_endpoint: str | None = None
+    models_dir: str | None = None
+    glossaries: dict[str, str] = field(default_factory=dict)
+    workers: int = 2
+    queue: int = 8
+    timeout_s: float = 60.0
+
+
+# Per worker process: built once by _start_worker.
+_translator = None
+_glossaries: dict[str, Glossary] = {}
+
+
+def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossaries: dict[str, str]) -> None:
+    global _translator, _glossaries
+    from ingest.glossaries import read_glossary
+
+    from .translators import make_translator
+
+    _translator, _ = make_translator(store_url, s3_endpoint, models_dir, None)
+    _glossaries = {name: read_glossary(path) for name, path in glossaries.items()}
+    # Detection loads its word lists and models on first use: load them now, so a
+    # document's budget is spent on the document.
+    normalize_text(_WARM_UP, None, mode="keep")
+
+
+_WARM_UP = "An English line with не только, mon ami, 已發表 and a pаyment."
+
+
+def _normalize(text: str, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[Result, str | None]:
+    """The result, and the digest of the glossary used (``None``: none)."""
+    assert _translator is not None, "worker not started"
+    _translator.glossary = _glossaries.get(glossary, Glossary()) if glossary else Glossary()
+    result = normalize_text(text, _translator, target, DetectConfig(main_lang=source), mode=mode)
+    return result, (_translator.glossary.digest if len(_translator.glossary) else None)
+
+
+def _ready() -> bool:
+    return _translator is not None
+
+
+class NormalizePool:
+    def __init__(self, settings: PoolSettings) -> None:
+        self.settings = settings
+        self._pool = ProcessPool(
+            max_workers=settings.workers,
+            initializer=_start_worker,
+            initargs=(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries)),
+            context=multiprocessing.get_context("spawn"),
+        )
+        self._slots = threading.BoundedSemaphore(settings.workers + settings.queue)
+
+    def normalize(self, text: str, target: str = "en", mode: str = "replace", glossary: str | None = None, source: str | None = None) -> tuple[Result, str | None]:
+        """Normalize ``text`` in a worker; blocks the calling thread until it is done.
+
+        Raises :class:`Overloaded` (no free slot), :class:`DocumentTimeout` (over budget)
+        or :class:`WorkerFailed` (the worker died).
+        """
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(f"{self.settings.workers} workers busy and {self.settings.queue} documents waiting")
+        try:
+            future = self._pool.schedule(_normalize, args=(text, target, mode, glossary, source), timeout=self.settings.timeout_s)
+            try:
+                return future.result()
+            except FutureTimeout:
+                raise DocumentTimeout(f"normalizing took over {self.settings.timeout_s:g} s; the document was stopped") from None
+            except ProcessExpired as exc:
+                raise WorkerFailed(f"the worker stopped while normalizing (exit code {exc.exitcode})") from None
+            except CancelledError:
+                raise WorkerFailed("the service is shutting down") from None
+        finally:
+            self._slots.release()
+
+    def start(self) -> None:
+        """Start every worker now (each loads its models), not on the first document:
+        the first uploads should not wait for a process to start."""
+        self._pool.schedule(_ready)
+
+    def close(self) -> None:
+        """Stop every worker now (running documents are abandoned)."""
+        self._pool.stop()
+        self._pool.join(timeout=5)
