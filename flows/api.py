@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 import threading
 import time
@@ -65,6 +66,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "too_large": (413, "the body is over the upload limit"),
     "unsupported_type": (415, "not text, HTML or Markdown (decided from the bytes)"),
     "invalid_request": (422, "a parameter or the body is not valid"),
+    "invalid_id": (400, "a document or job id is not 32 lowercase hex digits"),
+    "invalid_name": (400, "the file name is over 255 UTF-8 bytes, holds control characters or uses the store's reserved prefix"),
     "unreadable": (422, "the text is empty or cannot be decoded"),
     "rate_limited": (429, "too many requests for this token; see Retry-After"),
     "document_timeout": (422, "normalizing took longer than the per-document budget; the document was stopped and nothing stored"),
@@ -220,6 +223,49 @@ async def _send_error(send, code: str, message: str) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+def _header_file_name(headers) -> str | None:
+    """The file name of a raw-body upload: ``Content-Disposition``'s ``filename*``
+    (RFC 5987/6266, any charset) or ``filename``, else ``X-Filename``. Header bytes reach
+    us decoded as Latin-1; a name that was sent as UTF-8 is decoded as such."""
+    disposition = headers.get("content-disposition")
+    if disposition:
+        from email.message import Message
+
+        msg = Message()
+        msg["content-disposition"] = disposition
+        name = msg.get_filename()
+        if name:
+            return _as_utf8(name)
+    name = headers.get("x-filename")
+    return _as_utf8(name) if name else None
+
+
+def _as_utf8(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def _checked_name(name: str) -> str:
+    import unicodedata
+
+    if len(name.encode("utf-8", "surrogatepass")) > 255 or any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
+        raise ApiError("invalid_name", "the file name must be at most 255 UTF-8 bytes, without control characters")
+    if name.rsplit("/", 1)[-1].startswith(".transnorm-tmp-"):
+        raise ApiError("invalid_name", "names starting with '.transnorm-tmp-' are reserved for the store's temporary files")
+    return name
+
+
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _checked_id(value: str, what: str = "document") -> str:
+    if not _ID.fullmatch(value):
+        raise ApiError("invalid_id", f"{what} id must be 32 lowercase hex digits, not {value[:40]!r}{'...' if len(value) > 40 else ''}")
+    return value
 
 
 def _is_store_outage(exc: BaseException) -> bool:
@@ -381,10 +427,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
             data = await upload.read()
             fields.update({k: v for k, v in form.items() if isinstance(v, str)})
             part_type = (upload.content_type or "").split(";")[0].strip().lower()
-            return data, upload.filename or "upload", part_type if part_type in CONTENT_TYPES else None, fields
+            return data, _checked_name(upload.filename or "upload"), part_type if part_type in CONTENT_TYPES else None, fields
         data = await request.body()
-        name = request.headers.get("x-filename") or "upload"
-        return data, name, ctype if ctype in CONTENT_TYPES else None, fields
+        name = _header_file_name(request.headers) or "upload"
+        return data, _checked_name(name), ctype if ctype in CONTENT_TYPES else None, fields
 
     def _document(data: bytes, name: str, hint: str | None):
         try:
@@ -412,7 +458,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
               responses={200: {"description": "stored before with the same input and settings: the stored JSON record; nothing new written (the latest pointer may move back to it)"},
                          201: {"description": "normalized and stored: the JSON record; Location names it"},
                          202: {"model": JobAccepted, "description": "large file: accepted as a job"},
-                         **_errors("unauthorized", "forbidden", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited",
+                         **_errors("unauthorized", "forbidden", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited",
                                   "overloaded", "store_unavailable")})
     async def upload_document(request: Request, token: Token = Depends(auth("write"))):
         """Upload one file (multipart field ``file``, or the raw body) and normalize it."""
@@ -445,8 +491,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if report.status == "written":
             return record, True
         # unchanged, or relinked to a version stored before: nothing new was created, and
-        # the stored record (with its own run and path) is the truth.
-        return reader.record(doc.doc_id), False
+        # the stored record of this version (with its own run and path) is the truth. It
+        # is read by its key: the latest pointer of a version written this very moment by
+        # an identical upload may not be there yet.
+        return json.loads(store.get(report.keys["record"])), False
 
     def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None, source: str | None) -> JSONResponse:
         job_id = uuid.uuid4().hex
@@ -474,34 +522,36 @@ def create_app(settings: ApiSettings) -> FastAPI:
             path.unlink(missing_ok=True)
             path.parent.rmdir()
 
-    @app.get("/v1/documents/{doc_id}", responses={200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"}, **_errors("unauthorized", "not_found", "rate_limited")})
+    @app.get("/v1/documents/{doc_id}", responses={200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"}, **_errors("unauthorized", "invalid_id", "not_found", "rate_limited")})
     def get_document(doc_id: str, token: Token = Depends(auth("read"))):
         """The stored record of a document (latest version)."""
+        _checked_id(doc_id)
         try:
             return JSONResponse(reader.record(doc_id))
         except (KeyError, ValueError):
             raise ApiError("not_found", f"no document {doc_id}") from None
 
     @app.get("/v1/documents/{doc_id}/cleaned", response_class=PlainTextResponse,
-             responses={200: {"content": {"text/plain": {}}, "description": "the cleaned text, UTF-8"}, **_errors("unauthorized", "not_found", "rate_limited")})
+             responses={200: {"content": {"text/plain": {}}, "description": "the cleaned text, UTF-8"}, **_errors("unauthorized", "invalid_id", "not_found", "rate_limited")})
     def get_cleaned(doc_id: str, token: Token = Depends(auth("read"))):
         """The cleaned text of a document (latest version)."""
+        _checked_id(doc_id)
         try:
             return PlainTextResponse(reader.cleaned_text(doc_id), media_type="text/plain; charset=utf-8")
         except (KeyError, ValueError):
             raise ApiError("not_found", f"no document {doc_id}") from None
 
-    @app.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=_errors("unauthorized", "not_found", "rate_limited"))
+    @app.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=_errors("unauthorized", "invalid_id", "not_found", "rate_limited"))
     def get_job(job_id: str, token: Token = Depends(auth("read"))):
         """Status of an upload accepted as a job."""
-        job = jobs.get(job_id)
+        job = jobs.get(_checked_id(job_id, "job"))
         if job is None:
             raise ApiError("not_found", f"no job {job_id}")
         url = f"/v1/documents/{job.doc_id}" if job.doc_id else None
         return JobStatus(job_id=job_id, status=job.status, doc_id=job.doc_id, document_url=url, error=job.error)
 
     @app.post("/v1/detect", response_model=Detection, openapi_extra=UPLOAD_BODY,
-              responses=_errors("unauthorized", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited"))
+              responses=_errors("unauthorized", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited"))
     async def detect(request: Request, token: Token = Depends(auth("read"))):
         """Findings for an uploaded text; nothing is stored."""
         from starlette.concurrency import run_in_threadpool

@@ -146,6 +146,9 @@ def format_summary(path: str, out: dict) -> str:
         f"  translated: {s['translated']}, untranslated: {s['untranslated']}, rejected: {s['rejected']}"
         f" (from cache: {s['from_cache']}, from glossary: {s['from_glossary']})",
     ]
+    if out.get("charset_confidence", 1.0) < 1.0:
+        lines.append(f"  charset: {out['charset']}, guessed ({out['charset_confidence']:.0%} of its non-ASCII letters form known words;"
+                     " --encoding forces one)")
     if out.get("fragments"):
         lines.append("  fragments found:")
     for f in out.get("fragments", []):
@@ -386,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)")
     store.add_argument("--s3-endpoint", default=None)
+    store.add_argument("-v", "--verbose", action="store_true", help="show the traceback of a failure")
     ls = sub.add_parser("ls", parents=[store], help="list stored documents (latest versions)")
     ls.add_argument("--source", default=None, help="upload, or a crawl source's name")
     ls.add_argument("--lang", default=None, help="main or fragment language (BCP-47; zh matches zh-Hant)")
@@ -422,6 +426,28 @@ def main(argv: list[str] | None = None) -> int:
         # Python's recipe: point stdout at devnull so the flush at exit cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a store or network failure: one line; -v shows where
+        if getattr(args, "verbose", False):
+            import traceback
+
+            traceback.print_exc()
+        return _fail(f"{_describe(exc)} (-v shows the traceback)" if not getattr(args, "verbose", False) else _describe(exc))
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an unexpected failure, in the user's terms where we know them."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        BotoCoreError = ClientError = ()  # type: ignore[assignment,misc]
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"the store answered {error.get('Code', '?')}: {error.get('Message', exc)}"
+    if isinstance(exc, BotoCoreError):
+        return f"the store is unreachable: {exc}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 if __name__ == "__main__":

@@ -95,6 +95,8 @@ def normalize_file(
     return {
         **asdict(report),
         "run_id": run_id,
+        "charset": doc.charset,
+        "charset_confidence": doc.charset_confidence,
         "summary": result.summary(),
         "findings": [f.to_json() for f in result.findings],
         "fragments": [

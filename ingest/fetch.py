@@ -11,7 +11,9 @@
 * Size: a ``Content-Length`` over ``max_bytes`` is refused before the body is read; a body
   that grows past it is cut off and refused.
 * Retries with exponential backoff for connection errors, timeouts and 5xx answers only
-  (urllib3's ``Retry``, honouring ``Retry-After``); a 4xx answer is final.
+  (urllib3's ``Retry`` for the first two), honouring ``Retry-After`` up to
+  ``MAX_RETRY_AFTER_S`` (longer: ``retry-later``); a 4xx answer is final. An error
+  answer's body is read to at most ``ERROR_BODY_BYTES``.
 * robots.txt per RFC 9309 via ``urllib.robotparser``: a 4xx robots.txt allows
   everything, a 5xx or unreachable one disallows everything; ``Crawl-delay`` raises the
   per-host delay.
@@ -34,6 +36,24 @@ import urllib3
 from urllib3.util.retry import Retry
 
 REDIRECTS = (301, 302, 303, 307, 308)
+_RETRIED = frozenset({500, 502, 503, 504})
+# The most of an error answer's body that is read, and the longest Retry-After obeyed.
+ERROR_BODY_BYTES = 64 * 1024
+MAX_RETRY_AFTER_S = 60.0
+
+
+def _retry_after_seconds(value: str) -> float | None:
+    """Seconds from a ``Retry-After`` value (delay-seconds or an HTTP date), or None."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 class FetchError(Exception):
@@ -107,10 +127,31 @@ def check_address(url: str, allow_private: frozenset[str] = frozenset(), resolve
     if host in allow_private or f"{host}:{port}" in allow_private:
         return addresses[0]
     for a in addresses:
-        address = ipaddress.ip_address(a)
-        if not address.is_global or address.is_multicast:
-            raise FetchError("refused-address", f"{host} resolves to {address}, a non-public address; refused")
+        for address in _forms(ipaddress.ip_address(a)):
+            if not address.is_global or address.is_multicast:
+                raise FetchError("refused-address", f"{host} resolves to {a}, a non-public address ({address}); refused")
     return addresses[0]
+
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _forms(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The address and every IPv4 address embedded in it that a router or the host may
+    reach instead: IPv4-mapped (``::ffff:127.0.0.1``), 6to4 (``2002:7f00:1::``), Teredo
+    (server and client) and NAT64 (``64:ff9b::7f00:1``, RFC 6052/8215). Each must be
+    public, or a loopback or private host hides behind a global-looking IPv6 address."""
+    out: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            out.append(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            out.append(address.sixtofour)
+        if address.teredo is not None:
+            out.extend(address.teredo)
+        if any(address in net for net in _NAT64):
+            out.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return out
 
 
 class HostThrottle:
@@ -187,17 +228,36 @@ class Fetcher:
         raise FetchError("too-many-redirects", f"{url}: more than {self.policy.max_redirects} redirects")
 
     def _get_once(self, url: str, address: str, headers: dict[str, str] | None) -> Response:
+        """One URL, no redirect followed. A 5xx answer is retried here, not by urllib3:
+        urllib3 reads the whole body of an answer it retries, and an error body may be
+        gigabytes. Each one is read to at most ``ERROR_BODY_BYTES``. ``Retry-After`` is
+        obeyed up to ``MAX_RETRY_AFTER_S``; a server that asks for longer gets the URL
+        back later (``retry-later``), not a worker held for an hour."""
+        p = self.policy
+        for attempt in range(p.retries + 1):
+            response = self._request(url, address, headers)
+            if response.status not in _RETRIED or attempt == p.retries:
+                return response
+            wait = p.backoff * 2**attempt
+            after = response.headers.get("retry-after")
+            if after is not None:
+                seconds = _retry_after_seconds(after)
+                if seconds is not None and seconds > MAX_RETRY_AFTER_S:
+                    raise FetchError("retry-later", f"{url}: HTTP {response.status}, Retry-After {after!r} is over {MAX_RETRY_AFTER_S:g} s; try again later")
+                wait = max(wait, seconds or 0.0)
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _request(self, url: str, address: str, headers: dict[str, str] | None) -> Response:
         p = self.policy
         retry = Retry(
             total=p.retries,
             connect=p.retries,
             read=p.retries,
-            status=p.retries,
+            status=0,
             redirect=False,
-            status_forcelist=(500, 502, 503, 504),
             backoff_factor=p.backoff,
             raise_on_status=False,
-            respect_retry_after_header=True,
             allowed_methods=frozenset({"GET"}),
         )
         parts = urlsplit(url)
@@ -232,23 +292,33 @@ class Fetcher:
         return Response(url, r.status, {k.lower(): v for k, v in r.headers.items()}, body)
 
     def _read_body(self, url: str, r) -> bytes:
+        """The body, within the deadline. An error answer's body is only a message: it is
+        read to at most ``ERROR_BODY_BYTES`` and the rest left unread (the connection is
+        then closed, not reused)."""
         p = self.policy
+        error = r.status >= 300
+        limit = ERROR_BODY_BYTES if error else p.max_bytes
         length = r.headers.get("content-length")
-        if length and length.isdigit() and int(length) > p.max_bytes:
-            raise FetchError("too-large", f"{url}: {int(length)} bytes, over the {p.max_bytes}-byte limit")
+        if not error and length and length.isdigit() and int(length) > limit:
+            raise FetchError("too-large", f"{url}: {int(length)} bytes, over the {limit}-byte limit")
         deadline = time.monotonic() + p.timeout
         chunks, size = [], 0
         try:
-            for chunk in r.stream(65536):
+            # read1: at most one read from the socket per call, so a server that drips
+            # bytes meets the deadline after one read timeout at most.
+            while chunk := r.read1(65536):
                 size += len(chunk)
-                if size > p.max_bytes:
-                    raise FetchError("too-large", f"{url}: over the {p.max_bytes}-byte limit")
+                if size > limit:
+                    if error:
+                        r.close()
+                        break
+                    raise FetchError("too-large", f"{url}: over the {limit}-byte limit")
                 if time.monotonic() > deadline:
                     raise FetchError("timeout", f"{url}: body not received within {p.timeout:g} s")
                 chunks.append(chunk)
         except urllib3.exceptions.HTTPError as exc:
             raise _as_fetch_error(url, exc) from None
-        return b"".join(chunks)
+        return b"".join(chunks)[:limit]
 
     # -- robots.txt --
 

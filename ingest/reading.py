@@ -18,7 +18,14 @@ Decoding order (the first step that applies wins):
 4. strict UTF-8;
 5. bytes that are mostly UTF-8 but not entirely are rejected (see :data:`MOSTLY_UTF8`)
    rather than guessed, since a legacy codec would silently turn them into mojibake;
-6. charset-normalizer's best guess; no guess means the input is rejected.
+6. UTF-8-encoded surrogates (CESU-8, WTF-8) are rejected;
+7. a guess, checked by what the text becomes: every candidate of charset-normalizer and
+   the common legacy code pages (:data:`LEGACY_CHARSETS`) that decodes the bytes is
+   scored by the share of its non-ASCII letters that form known words
+   (:mod:`normalize.plausibility`), and the best wins. When none reaches
+   :data:`MIN_PLAUSIBILITY`, the input is refused with a message naming ``--encoding``:
+   mac-cyrillic ``Ђћы`` or Hangul from GB18030 bytes is garbage, not text.
+   ``Document.charset_confidence`` is that share (1.0 when nothing was guessed).
 
 ``Document.charset`` is a lowercase name that Python's ``codecs`` accepts and that is the
 WHATWG name where Python knows one (``utf-8``, ``windows-1251``, ``gb18030``,
@@ -178,6 +185,7 @@ class Document:
     charset: str
     sha256: str
     metadata: dict = field(default_factory=dict)
+    charset_confidence: float = 1.0  # 1.0 unless the charset was guessed
 
 
 def read_file(path: str | os.PathLike[str], encoding: str | None = None) -> Document:
@@ -244,7 +252,7 @@ def read_bytes(
         content_type is None
         and (_type_from_extension(safe) == TEXT_HTML or bool(_HTML_START_BYTES.match(_strip_bom(raw))))
     )
-    text, charset = _decode(raw, source, encoding, looks_html)
+    text, charset, charset_confidence = _decode(raw, source, encoding, looks_html)
     if not text.strip():
         raise InputError(f"{source} is empty")
 
@@ -266,7 +274,11 @@ def read_bytes(
         charset=charset,
         sha256=digest,
         metadata=metadata,
+        charset_confidence=round(charset_confidence, 3),
     )
+
+
+_RESERVED_PREFIX = ".transnorm-tmp-"  # ingest.store.TMP_PREFIX
 
 
 def safe_name(name: str) -> str:
@@ -286,6 +298,8 @@ def safe_name(name: str) -> str:
     base = base.strip()
     if base in ("", ".", ".."):
         return _FALLBACK_NAME
+    if base.startswith(_RESERVED_PREFIX):  # the store's temporary files: never a document's name
+        base = "_" + base
     if len(base.encode("utf-8")) > _NAME_MAX_BYTES:
         stem, dot, ext = base.rpartition(".")
         if not dot or not stem or len(ext.encode("utf-8")) > 16:
@@ -315,8 +329,9 @@ def _strip_bom(raw: bytes) -> bytes:
     return raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
 
 
-def _decode(raw: bytes, source: str, encoding: str | None, looks_html: bool) -> tuple[str, str]:
-    """Decode ``raw`` per the module docstring's order; return ``(text, charset)``."""
+def _decode(raw: bytes, source: str, encoding: str | None, looks_html: bool) -> tuple[str, str, float]:
+    """Decode ``raw`` per the module docstring's order; return ``(text, charset,
+    confidence)``, the confidence 1.0 unless the charset was guessed."""
     if encoding is not None:
         codec = _codec_for_label(encoding)
         if codec is None:
@@ -325,7 +340,7 @@ def _decode(raw: bytes, source: str, encoding: str | None, looks_html: bool) -> 
         if not codec.startswith(("utf-16", "utf-32")):
             _reject_nul(raw, source)
         try:
-            return _strip_leading_bom(raw.decode(codec)), _charset_name(codec)
+            return _strip_leading_bom(raw.decode(codec)), _charset_name(codec), 1.0
         except UnicodeDecodeError as err:
             raise InputError(
                 f"{source} cannot be decoded as {_charset_name(codec)} "
@@ -335,7 +350,7 @@ def _decode(raw: bytes, source: str, encoding: str | None, looks_html: bool) -> 
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw[len(bom) :].decode(codec), _charset_name(codec)
+                return raw[len(bom) :].decode(codec), _charset_name(codec), 1.0
             except UnicodeDecodeError as err:
                 offset = len(bom) + err.start
                 raise InputError(
@@ -356,12 +371,12 @@ def _decode(raw: bytes, source: str, encoding: str | None, looks_html: bool) -> 
         declared = _declared_charset(raw)
         if declared is not None and not (utf8_text is not None and not raw.isascii()):
             try:
-                return raw.decode(declared), _charset_name(declared)
+                return raw.decode(declared), _charset_name(declared), 1.0
             except UnicodeDecodeError:
                 pass  # a wrong declaration: fall through to UTF-8 and guessing
 
     if utf8_text is not None:
-        return utf8_text, "utf-8"
+        return utf8_text, "utf-8", 1.0
 
     assert utf8_error is not None
     if _utf8_share(raw) >= MOSTLY_UTF8:
@@ -371,16 +386,66 @@ def _decode(raw: bytes, source: str, encoding: str | None, looks_html: bool) -> 
             "pass --encoding to force one"
         )
 
-    best = charset_normalizer.from_bytes(raw).best()
-    if best is None:
-        raise InputError(f"{source} is binary or in an unknown encoding, not text; pass --encoding to force one")
-    codec = codecs.lookup(best.encoding).name
+    if _SURROGATE_UTF8.search(raw) and _decodes(raw, "utf-8", "surrogatepass"):
+        raise InputError(
+            f"{source} holds UTF-8-encoded surrogates (CESU-8 or WTF-8), which are not text; "
+            "re-encode it as UTF-8, or pass --encoding to force one"
+        )
+    return _guess(raw, source)
+
+
+def _decodes(raw: bytes, codec: str, errors: str = "strict") -> bool:
     try:
-        return raw.decode(codec), _charset_name(codec)
-    except UnicodeDecodeError:  # pragma: no cover - charset-normalizer checked it decodes
-        raise InputError(f"{source} is in an unknown encoding; pass --encoding to force one") from None
+        raw.decode(codec, errors)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
+# Legacy charsets tried besides charset-normalizer's candidates: the common code page of
+# each script family, so the right one is in the running even when its guesses miss it.
+LEGACY_CHARSETS = ("cp1252", "latin-1", "cp1250", "cp1251", "koi8-r", "iso8859-7", "cp1253", "cp1254", "cp1255", "cp1256",
+                   "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr")
+# Below this share of non-ASCII letters in known words, no decoding is taken as text.
+MIN_PLAUSIBILITY = 0.5
+
+
+def _guess(raw: bytes, source: str) -> tuple[str, str, float]:
+    """The candidate decoding whose letters make the most known words
+    (:func:`normalize.plausibility.plausibility`); charset-normalizer's order breaks ties.
+    Refused when no candidate reaches ``MIN_PLAUSIBILITY``: stored garbage is worse than
+    a clear error."""
+    from normalize.plausibility import plausibility
+
+    names = [m.encoding for m in charset_normalizer.from_bytes(raw)] + list(LEGACY_CHARSETS)
+    seen: set[str] = set()
+    scored: list[tuple[float, int, str, str]] = []
+    for rank, name in enumerate(names):
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec in seen:
+            continue
+        seen.add(codec)
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        scored.append((plausibility(text), -rank, codec, text))
+    if not scored:
+        raise InputError(f"{source} is binary or in an unknown encoding, not text; pass --encoding to force one")
+    score, _, codec, text = max(scored)
+    if score < MIN_PLAUSIBILITY:
+        raise InputError(
+            f"{source} is not UTF-8, and no legacy charset turns it into plausible text "
+            f"(best: {_charset_name(codec)}, {score:.0%} of its non-ASCII letters in known words); pass --encoding"
+        )
+    return text, _charset_name(codec), score
+
+
+# UTF-8 forms of U+D800..U+DFFF: invalid in UTF-8, made by CESU-8 and WTF-8 writers.
+_SURROGATE_UTF8 = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 def _reject_nul(raw: bytes, source: str) -> None:
     # NUL never occurs in text outside UTF-16/32, and would pass most 8-bit codecs.
     nul = raw.find(b"\x00")

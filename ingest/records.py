@@ -29,7 +29,7 @@ from normalize.types import Result
 from .reading import Document
 from .store import Store
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def record_schema(name: str = "record") -> dict:
@@ -106,6 +106,7 @@ def build_record(
             "path": doc.source,
             "content_type": doc.content_type,
             "charset": doc.charset,
+            "charset_confidence": doc.charset_confidence,
             "sha256": doc.sha256,
             "bytes": len(doc.raw),
             "metadata": doc.metadata,
@@ -203,7 +204,11 @@ def write_document(store: Store, doc: Document, record: dict) -> WriteReport:
     meta = object_metadata(record)
     store.put(keys["raw"], doc.raw, f"{doc.content_type}; charset={doc.charset}", meta)
     store.put(keys["cleaned"], record["cleaned_text"].encode("utf-8"), "text/plain; charset=utf-8", meta)
-    store.put(keys["record"], json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"), "application/json", meta)
+    # The record is written only if absent: of two writers of the same version at the same
+    # moment (two identical uploads), exactly one reports "written"; the other, whose raw
+    # and cleaned objects were byte for byte the same, reports "unchanged".
+    if not store.create(keys["record"], json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"), "application/json", meta):
+        return WriteReport(doc.doc_id, "unchanged", version, keys, urls)
     _put_pointer(store, record)
     return WriteReport(doc.doc_id, "written", version, keys, urls)
 

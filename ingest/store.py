@@ -9,6 +9,9 @@ directory to a bucket without changing a key:
 * ``put`` is atomic from a reader's view: a reader sees the old content or the new one,
   never a partial object (LocalStore: temp file + fsync + ``os.replace``; S3: one
   ``PutObject``); a later ``put`` of the same key replaces it;
+* ``create`` writes a key only if it does not exist yet, atomically (LocalStore: a hard
+  link, which fails if the name exists; S3: ``PutObject`` with ``If-None-Match: *``) and
+  says whether this call wrote it: of two writers racing, exactly one wins;
 * ``get`` of a missing key raises ``KeyError(key)``;
 * ``list(prefix)`` yields keys that start with ``prefix`` as a string prefix (not only
   as a folder: ``"ab"`` matches ``"abc/x"``), relative to the store, lazily and sorted
@@ -53,6 +56,8 @@ class Store(Protocol):
     """What every store offers; see the module docstring for the shared semantics."""
 
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
+
+    def create(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> bool: ...
 
     def get(self, key: str) -> bytes: ...
 
@@ -154,6 +159,19 @@ class LocalStore:
         """Write ``data`` (bytes) under ``key`` atomically; raises ValueError for an unsafe key."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._write(path, data, os.replace)
+
+    def create(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> bool:
+        """Write ``data`` under ``key`` unless it exists; True when this call wrote it."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(path, data, os.link)  # link fails if the name exists: no overwrite
+        except FileExistsError:
+            return False
+        return True
+
+    def _write(self, path: Path, data: bytes, publish) -> None:
         fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -161,13 +179,12 @@ class LocalStore:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+            publish(tmp, path)
+        finally:
             try:
-                os.unlink(tmp)
+                os.unlink(tmp)  # after os.link the temp name remains; after os.replace it is gone
             except FileNotFoundError:
                 pass
-            raise
         _fsync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
@@ -278,6 +295,27 @@ class S3Store:
             ContentType=content_type,
             Metadata=encode_metadata(metadata),
         )
+
+    def create(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> bool:
+        """Store ``data`` under ``key`` unless it exists (``If-None-Match: *``); True when
+        this call wrote it."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=bytes(data),
+                ContentType=content_type,
+                Metadata=encode_metadata(metadata),
+                IfNoneMatch="*",
+            )
+        except ClientError as err:
+            # 412: it exists; 409: another conditional write of it is in flight.
+            if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+                return False
+            raise
+        return True
 
     def get(self, key: str) -> bytes:
         """The bytes stored under ``key``; raises ``KeyError(key)`` when missing."""

@@ -348,3 +348,41 @@ def test_document_over_budget_is_stopped_and_nothing_stored(tmp_path):
         # The stopped worker was replaced: the next document is served.
         r = c.post("/v1/documents", content=b"A short English note.", headers={"Content-Type": "text/plain"})
         assert r.status_code == 201, r.text
+
+
+def test_ids_and_file_names_are_validated(api):
+    with client(api) as c:
+        for path in ("/v1/documents/" + "a" * 300, "/v1/documents/NOT-HEX", "/v1/documents/" + "A" * 32 + "/cleaned", "/v1/jobs/xyz"):
+            r = c.get(path)
+            assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_id", (path, r.text)
+        for name in (".transnorm-tmp-x", "n" * 300 + ".txt"):
+            r = c.post("/v1/documents", content=b"Plain English.", headers={"Content-Type": "text/plain", "X-Filename": name})
+            assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_name", (name, r.text)
+
+
+def test_non_ascii_file_names_arrive_intact(api):
+    with client(api) as c:
+        # RFC 5987/6266: filename* in Content-Disposition, percent-encoded UTF-8.
+        r = c.post("/v1/documents", content=b"A first English note.", headers={
+            "Content-Type": "text/plain", "Content-Disposition": "attachment; filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt"})
+        assert r.status_code == 201, r.text
+        assert r.json()["source"]["name"] == "naïve café.txt"
+        # A raw UTF-8 X-Filename (bytes on the wire) is read as UTF-8, not Latin-1.
+        r = c.post("/v1/documents", content=b"A second English note.", headers=[
+            ("Content-Type", "text/plain"), ("X-Filename", "résumé.txt".encode("utf-8"))])
+        assert r.status_code == 201, r.text
+        assert r.json()["source"]["name"] == "résumé.txt"
+
+
+def test_identical_concurrent_uploads_write_once(tmp_path):
+    (tmp_path / "no-models").mkdir()
+    body = "Identical uploads at the same moment, with не только inside.\n".encode()
+
+    def upload(_: int) -> httpx.Response:
+        with client(api) as c:
+            return c.post("/v1/documents", content=body, headers={"Content-Type": "text/plain", "X-Filename": "same.txt"})
+
+    with Server(create_app(settings(tmp_path, workers=2, queue=8))) as api, ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(upload, range(6)))
+    assert sorted(r.status_code for r in responses) == [200] * 5 + [201], [r.text for r in responses]
+    assert len({r.json()["version"] for r in responses}) == 1

@@ -151,3 +151,15 @@ def test_normalize_option_mistakes_fail_before_any_work(tmp_path, seed_path, ext
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"transnorm: error: {message}"
     assert not (tmp_path / "store").exists()
+
+
+def test_store_failure_is_one_line_and_verbose_shows_the_traceback(tmp_path):
+    # Nothing listens on port 9 of 127.0.0.1: every S3 call fails to connect.
+    args = ("ls", "--store", "s3://bucket/prefix", "--s3-endpoint", "http://127.0.0.1:9")
+    proc = run(*args, env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("transnorm: error: the store is unreachable"), proc.stderr
+    assert "Traceback" not in proc.stderr
+    verbose = run(*args, "-v", env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr

@@ -229,6 +229,13 @@ def test_deployments_follow_the_schedules(tmp_path, site):
         ("http://a.example/", {"a.example": "169.254.169.254"}, "refused-address"),
         ("http://a.example/", {"a.example": "::1"}, "refused-address"),
         ("http://a.example/", {"a.example": "100.64.0.1"}, "refused-address"),
+        # Loopback and private IPv4 hidden in IPv6 forms a router translates.
+        ("http://a.example/", {"a.example": "64:ff9b::7f00:1"}, "refused-address"),  # NAT64
+        ("http://a.example/", {"a.example": "64:ff9b::a01:203"}, "refused-address"),
+        ("http://a.example/", {"a.example": "2002:7f00:1::1"}, "refused-address"),  # 6to4
+        ("http://a.example/", {"a.example": "2002:c0a8:101::1"}, "refused-address"),
+        ("http://a.example/", {"a.example": "::ffff:127.0.0.1"}, "refused-address"),  # IPv4-mapped
+        ("http://a.example/", {"a.example": "2001:0:4136:e378:8000:63bf:80ff:fffe"}, "refused-address"),  # Teredo
     ],
 )
 def test_non_public_addresses_are_refused(url, resolve, reason):
@@ -239,6 +246,8 @@ def test_non_public_addresses_are_refused(url, resolve, reason):
 
 def test_public_and_explicitly_allowed_addresses_pass():
     assert check_address("http://a.example/", frozenset(), {"a.example": "93.184.216.34"}) == "93.184.216.34"
+    assert check_address("http://a.example/", frozenset(), {"a.example": "2606:4700::1111"}) == "2606:4700::1111"
+    assert check_address("http://a.example/", frozenset(), {"a.example": "64:ff9b::5db8:d822"}) == "64:ff9b::5db8:d822"  # NAT64 of a public IPv4
     assert check_address("http://a.example:8080/", frozenset({"a.example:8080"}), {"a.example": "127.0.0.1"}) == "127.0.0.1"
 
 

@@ -254,3 +254,46 @@ def test_html_extraction_is_serialised_across_threads(monkeypatch):
         results = list(pool.map(lambda p: (p, read_file(p).text), pages * 4))
     assert all(text == expected[p] for p, text in results)
     assert len(held) == 20 and all(held)
+
+
+# --- legacy encodings: the text back exactly, or a clear refusal; never garbage ------------
+
+_FOREIGN = {
+    "cp1251": "Мы обязательно встретимся завтра утром в библиотеке.",
+    "koi8-r": "Мы обязательно встретимся завтра утром в библиотеке.",
+    "cp1252": "Nous avons déjà réservé une table près de la fenêtre.",
+    "latin-1": "Wir müssen übermorgen früh nach München fahren.",
+    "gb18030": "我们明天早上在图书馆见面，然后一起去吃午饭。",
+    "big5": "我們明天早上在圖書館見面，然後一起去吃午飯。",
+    "shift_jis": "私たちは明日の朝、図書館で会って、それから一緒に昼ご飯を食べます。",
+    "euc-kr": "우리는 내일 아침 도서관에서 만나고 같이 점심을 먹습니다.",
+    "cp1256": "سنلتقي غدا صباحا في المكتبة ثم نتناول الغداء معا.",
+    "iso-8859-7": "Θα συναντηθούμε αύριο το πρωί στη βιβλιοθήκη.",
+}
+_ENGLISH = "The committee met on Tuesday to review the plans for the new library wing.\n"
+
+
+@pytest.mark.parametrize("length", ["short", "long"])
+@pytest.mark.parametrize("encoding", sorted(_FOREIGN))
+def test_legacy_encodings_decode_exactly_or_are_refused(encoding, length):
+    english = _ENGLISH * (1 if length == "short" else 30)
+    text = f"{english}One of them wrote: {_FOREIGN[encoding]}\n{english}"
+    raw = text.encode(encoding)
+    try:
+        doc = read_bytes(raw, "notes.txt")
+    except InputError as err:
+        assert "--encoding" in str(err)
+        return
+    assert doc.text == text, (doc.charset, doc.text[len(english):len(english) + 80])
+    assert 0.5 <= doc.charset_confidence <= 1.0
+
+
+def test_cesu8_surrogates_are_refused():
+    raw = b"A note with a lone surrogate \xed\xa0\x80 in it, otherwise plain English text."
+    with pytest.raises(InputError, match="surrogates"):
+        read_bytes(raw, "notes.txt")
+
+
+def test_short_western_european_text_is_read_as_windows_1252():
+    doc = read_bytes("A naïve façade.".encode("cp1252"), "notes.txt")
+    assert doc.text == "A naïve façade." and doc.charset in ("windows-1252", "iso-8859-1")

@@ -184,3 +184,16 @@ def test_open_store_rejects_bad_urls(url):
 def test_s3_store_rejects_unsafe_prefix():
     with pytest.raises(ValueError):
         S3Store("bucket", prefix="a/../b", client=object())
+
+
+def test_create_writes_only_if_absent_and_one_racer_wins(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert store.create("v/record.json", b"first", "application/json") is True
+    assert store.create("v/record.json", b"second", "application/json") is False
+    assert store.get("v/record.json") == b"first"
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(lambda k: store.create("race/record.json", f"writer {k}".encode(), "application/json"), range(8)))
+    assert won.count(True) == 1
+    assert store.get("race/record.json") == f"writer {won.index(True)}".encode()
+    assert list(store.list("race/")) == ["race/record.json"]  # no temp file left behind
