@@ -40,7 +40,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from ingest.reading import InputError, read_file
+    from ingest.reading import MAX_DOCUMENT_BYTES, InputError, read_file
     from normalize.detect import DetectConfig
     from normalize.pipeline import detect_findings
 
@@ -51,7 +51,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     rows = []
     for path in args.paths:
         try:
-            doc = read_file(path, encoding=args.encoding)
+            doc = read_file(path, encoding=args.encoding, max_bytes=args.max_bytes or MAX_DOCUMENT_BYTES)
         except InputError as exc:
             failures += 1
             print(f"transnorm: error: {exc}", file=sys.stderr)
@@ -82,13 +82,13 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 def cmd_normalize(args: argparse.Namespace) -> int:
     from ingest.glossaries import read_glossary
-    from ingest.reading import InputError, read_file
+    from ingest.reading import MAX_DOCUMENT_BYTES, InputError, read_file
     from normalize.glossary import GlossaryError
 
     # Bad input is the user's most common mistake: say so in one line, before paying for
     # Prefect's start-up and without its task-failure tracebacks.
     try:
-        read_file(args.path, encoding=args.encoding)
+        read_file(args.path, encoding=args.encoding, max_bytes=args.max_bytes or MAX_DOCUMENT_BYTES)
         if args.glossary:
             read_glossary(args.glossary)
     except (InputError, GlossaryError) as exc:
@@ -108,6 +108,7 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             s3_endpoint=args.s3_endpoint,
             models_dir=args.models_dir,
             encoding=args.encoding,
+            max_bytes=args.max_bytes or MAX_DOCUMENT_BYTES,
             glossary=args.glossary,
             mode=args.mode,
             cache=args.cache,
@@ -343,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("paths", nargs="+", metavar="PATH")
     d.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     d.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
+    d.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this many bytes (default: 50,000,000)")
     d.add_argument("--source-lang", default=None, help="the documents' main language (BCP-47) instead of detecting it")
     d.set_defaults(func=cmd_detect)
 
@@ -354,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--s3-endpoint", default=None, help="S3-compatible endpoint URL (default: $AWS_ENDPOINT_URL or AWS)")
     n.add_argument("--models-dir", default=None, help="argos packages folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
     n.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
+    n.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this many bytes (default: 50,000,000)")
     n.add_argument("--glossary", default=None, metavar="FILE", help="TSV or YAML glossary applied before the model")
     n.add_argument("--mode", choices=("replace", "annotate", "keep"), default="replace", help="replace fragments with translations (default), annotate them, or keep them and only record")
     n.add_argument("--no-cache", dest="cache", action="store_false", help="do not use the store's translation cache")

@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from ingest.reading import Document, read_file
+from ingest.reading import MAX_DOCUMENT_BYTES, Document, read_file
 from ingest.records import WriteReport, build_record
 from ingest.runs import new_run_id, write_single
 from flows.stores import open_store
@@ -28,8 +28,8 @@ _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
 @task(name="read-file", **_TASK)
-def read_task(path: str, encoding: str | None) -> Document:
-    return read_file(path, encoding=encoding)
+def read_task(path: str, encoding: str | None, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
+    return read_file(path, encoding=encoding, max_bytes=max_bytes)
 
 
 @task(name="normalize-text", **_TASK)
@@ -70,6 +70,7 @@ def normalize_file(
     mode: str = "replace",
     cache: bool = True,
     source_lang: str | None = None,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> dict:
     """Normalize the file at ``path`` and store it under ``store_url``.
 
@@ -85,7 +86,7 @@ def normalize_file(
     """
     logger = get_run_logger()
     translator, engine = make_translator(store_url, s3_endpoint, models_dir, glossary, cache)
-    doc = read_task(path, encoding)
+    doc = read_task(path, encoding, max_bytes)
     result = normalize_task(doc, target_lang, translator, mode, source_lang)
     digest = translator.glossary.digest if len(translator.glossary) else None
     run_id = new_run_id()

@@ -9,6 +9,8 @@ run they belong to, and combining marks (script Inherited) join the preceding le
 
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -162,8 +164,14 @@ def marked_words(text: str) -> list[Word]:
 
 
 def script_counts(text: str) -> dict[str, int]:
-    """Letters per script in ``text`` (combining marks count with their base letter)."""
-    return total_counts(words(text))
+    """Letters per script in ``text`` (combining marks count with their base letter).
+
+    Counted per distinct word (words repeat, Zipf's law), the tally of each in C."""
+    counts: dict[str, int] = {}
+    for word, n in Counter(WORD_RE.findall(text)).items():
+        for s, a, b in _runs(word):
+            counts[s] = counts.get(s, 0) + (b - a) * n
+    return counts
 
 
 def total_counts(ws: list[Word]) -> dict[str, int]:

@@ -163,3 +163,11 @@ def test_store_failure_is_one_line_and_verbose_shows_the_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     verbose = run(*args, "-v", env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
+
+
+def test_documents_over_the_size_limit_are_refused_in_one_line(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("An English sentence. " * 100, encoding="utf-8")
+    proc = run("detect", str(path), "--max-bytes", "1000")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"transnorm: error: {path} is 2,100 bytes, over the 1,000-byte document limit (--max-bytes raises it)"

@@ -297,3 +297,12 @@ def test_cesu8_surrogates_are_refused():
 def test_short_western_european_text_is_read_as_windows_1252():
     doc = read_bytes("A naïve façade.".encode("cp1252"), "notes.txt")
     assert doc.text == "A naïve façade." and doc.charset in ("windows-1252", "iso-8859-1")
+
+
+def test_a_page_of_very_many_elements_is_read_in_one_linear_pass():
+    paragraphs = [f"Paragraph number {k} of a very long page." for k in range(25_000)]
+    html = "<html><head><title>Long</title><script>var hidden = 1;</script></head><body><article>"
+    html += "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
+    doc = read_bytes(html.encode(), "long.html")
+    assert doc.text.split("\n\n") == paragraphs
+    assert doc.metadata["title"] == "Long" and "hidden" not in doc.text
