@@ -25,7 +25,7 @@ import unicodedata
 
 import regex
 
-from .charmodel import logprob
+from .charmodel import logprobs
 from .lexicon import Lexicon
 from .params import Params
 from .tokens import Token
@@ -44,7 +44,7 @@ def word_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
     zipfs = lex.zipfs(word)
     if all(zipfs):
         return [z - 9.0 for z in zipfs]
-    chars = [logprob(word, lang.tag) for lang in lex.langs]
+    chars = logprobs(word, tuple(lang.tag for lang in lex.langs))
     mean = sum(chars) / len(chars)
     return [z - 9.0 if z > 0 else params.unseen + params.char_weight * (c - mean) for z, c in zip(zipfs, chars)]
 
