@@ -48,9 +48,8 @@ from ingest.reader import Reader
 from ingest.reading import CONTENT_TYPES, InputError, read_bytes
 from ingest.records import build_record
 from ingest.runs import new_run_id, write_single
-from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
-from normalize.pipeline import MODES, PIPELINE_VERSION, detect_findings
+from normalize.pipeline import MODES, PIPELINE_VERSION
 from normalize.tags import is_language_tag
 
 from .pool import DocumentTimeout, NormalizePool, Overloaded, PoolSettings, WorkerFailed
@@ -223,6 +222,18 @@ async def _send_error(send, code: str, message: str) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+def _in_pool(method, *args):
+    """``method(*args)`` of the worker pool, its failures as API errors."""
+    try:
+        return method(*args)
+    except Overloaded as exc:
+        raise ApiError("overloaded", f"{exc}; try again later", headers={"Retry-After": "5"}) from None
+    except DocumentTimeout as exc:
+        raise ApiError("document_timeout", str(exc)) from None
+    except WorkerFailed as exc:
+        raise ApiError("internal", str(exc)) from None
 
 
 def _header_file_name(headers) -> str | None:
@@ -477,14 +488,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def _normalize_and_store(doc, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[dict, bool]:
         """The stored record, and whether this request created it (False: this input and
         settings were stored before; at most the latest pointer moved back to them)."""
-        try:
-            result, digest = pool.normalize(doc.text, target, mode, glossary, source)
-        except Overloaded as exc:
-            raise ApiError("overloaded", f"{exc}; try again later", headers={"Retry-After": "5"}) from None
-        except DocumentTimeout as exc:
-            raise ApiError("document_timeout", str(exc)) from None
-        except WorkerFailed as exc:
-            raise ApiError("internal", str(exc)) from None
+        result, digest = _in_pool(pool.normalize, doc.text, target, mode, glossary, source)
         run_id = new_run_id()
         record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id, source_lang=source)
         report = write_single(store, doc, record, source=f"upload:{doc.name}")
@@ -551,7 +555,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return JobStatus(job_id=job_id, status=job.status, doc_id=job.doc_id, document_url=url, error=job.error)
 
     @app.post("/v1/detect", response_model=Detection, openapi_extra=UPLOAD_BODY,
-              responses=_errors("unauthorized", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "rate_limited"))
+              responses=_errors("unauthorized", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited", "overloaded"))
     async def detect(request: Request, token: Token = Depends(auth("read"))):
         """Findings for an uploaded text; nothing is stored."""
         from starlette.concurrency import run_in_threadpool
@@ -561,8 +565,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # Decoding and HTML extraction are CPU work (and wait on the extraction lock):
         # off the event loop, so one large page never stalls other requests.
         doc = await run_in_threadpool(_document, data, name, hint)
-        detection, findings = await run_in_threadpool(detect_findings, doc.text, DetectConfig(main_lang=source))
-        return Detection(main_lang=detection.main_lang, findings=[f.to_json() for f in findings])
+        main_lang, findings = await run_in_threadpool(_in_pool, pool.detect, doc.text, source)
+        return Detection(main_lang=main_lang, findings=findings)
 
     @app.get("/healthz", responses={200: {"description": "the process is up"}})
     def healthz():

@@ -24,7 +24,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
-from normalize.pipeline import normalize_text
+from normalize.pipeline import detect_findings, normalize_text
 from normalize.types import Result
 
 
@@ -85,6 +85,12 @@ def _normalize(text: str, target: str, mode: str, glossary: str | None, source: 
     return result, (_translator.glossary.digest if len(_translator.glossary) else None)
 
 
+def _detect(text: str, source: str | None) -> tuple[str, list[dict]]:
+    """The main language and the findings (JSON form) of ``text``."""
+    detection, findings = detect_findings(text, DetectConfig(main_lang=source))
+    return detection.main_lang, [f.to_json() for f in findings]
+
+
 def _ready() -> bool:
     return _translator is not None
 
@@ -106,10 +112,17 @@ class NormalizePool:
         Raises :class:`Overloaded` (no free slot), :class:`DocumentTimeout` (over budget)
         or :class:`WorkerFailed` (the worker died).
         """
+        return self._run(_normalize, (text, target, mode, glossary, source))
+
+    def detect(self, text: str, source: str | None = None) -> tuple[str, list[dict]]:
+        """Detection only, in a worker, under the same limits as :meth:`normalize`."""
+        return self._run(_detect, (text, source))
+
+    def _run(self, fn, args: tuple):
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.settings.workers} workers busy and {self.settings.queue} documents waiting")
         try:
-            future = self._pool.schedule(_normalize, args=(text, target, mode, glossary, source), timeout=self.settings.timeout_s)
+            future = self._pool.schedule(fn, args=args, timeout=self.settings.timeout_s)
             try:
                 return future.result()
             except FutureTimeout:

@@ -191,7 +191,8 @@ def test_bad_parameters(api):
         r = c.post("/v1/documents?source_lang=english!", content=b"Some English text.", headers={"Content-Type": "text/plain"})
         assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
         assert c.get("/v1/documents/" + "0" * 32).json()["error"]["code"] == "not_found"
-        assert c.get("/v1/jobs/nope").status_code == 404
+        assert c.get("/v1/jobs/nope").status_code == 400  # malformed: invalid_id
+        assert c.get("/v1/jobs/" + "0" * 32).status_code == 404
         assert c.get("/nowhere").json()["error"]["code"] == "not_found"
 
 
