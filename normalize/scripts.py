@@ -131,8 +131,12 @@ _ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
 
 def ascii_letter_count(text: str) -> int:
     """Number of ASCII letters in ``text`` (counted in C: UTF-8 bytes < 0x80 are ASCII)."""
-    data = text.encode("utf-8", "surrogatepass")
-    return len(data) - len(data.translate(None, _ASCII_LETTERS))
+    # In slices: a long document is not copied whole into bytes, twice.
+    total = 0
+    for k in range(0, len(text), 1 << 20):
+        data = text[k : k + (1 << 20)].encode("utf-8", "surrogatepass")
+        total += len(data) - len(data.translate(None, _ASCII_LETTERS))
+    return total
 
 
 def marked_words(text: str) -> list[Word]:

@@ -105,3 +105,31 @@ def test_missing_glossary_or_a_directory(tmp_path):
         read_glossary(Path(tmp_path / "nope.tsv"))
     with pytest.raises(GlossaryError, match="is a directory"):
         read_glossary(tmp_path)
+
+
+@pytest.mark.parametrize("fault", ["500", "drop", "stall"])
+def test_an_s3_outage_of_the_cache_is_a_miss_and_translation_goes_on(moto_server, s3_bucket, fault):
+    """The cache on a real S3 server behind a fault injector: its reads and writes fail
+    (a 500, a dropped connection, or no answer within the client's timeout); every lookup
+    is a miss, every write is dropped, and the translations themselves stand."""
+    import time
+
+    import boto3
+    from botocore.config import Config
+
+    from ingest.store import S3Store
+
+    from .faults import FaultProxy
+
+    with FaultProxy(moto_server) as proxy:
+        client = boto3.client("s3", endpoint_url=proxy.url, config=Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "max_attempts": 2}))
+        cache = StoreTranslationCache(S3Store(s3_bucket, "", client=client), workers=2)
+        proxy.rule = lambda method, path, length: fault if "/cache/" in path else None
+        t0 = time.monotonic()
+        translator = FragmentTranslator(StandIn(answer=table({"не только": "not only"})), cache)
+        [result] = normalize_batch(["He said не только that."], translator)
+        assert "not only" in result.cleaned_text
+        assert translator.stats.cache_misses >= 1 and translator.stats.engine_texts == 1
+        assert time.monotonic() - t0 < 30
+        proxy.rule = lambda method, path, length: None
+        assert not list(S3Store(s3_bucket, "", client=client).list("cache/"))

@@ -50,6 +50,9 @@ def word_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
 
 
 _CACHE: dict[tuple[int, Params], dict[str, list[float]]] = {}
+# Words scored and kept, per cache: a list of a dozen floats is some 400 bytes, so this is
+# about 20 MB. Zipf's law makes the 50,000 most recent words nearly every word of a text.
+CACHE_WORDS = 50_000
 
 
 def latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
@@ -68,8 +71,8 @@ def latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
     cache = _CACHE.setdefault((id(lex), params), {})
     found = cache.get(word)
     if found is None:
-        if len(cache) > 200_000:
-            cache.clear()  # a bound on memory for long streams and services (about 50 MB)
+        if len(cache) > CACHE_WORDS:
+            cache.clear()  # a bound on memory for long streams and services
         found = cache[word] = _latin_scores(word, lex, params)
     return found
 

@@ -21,7 +21,7 @@ import regex
 from ..scripts import UNKNOWN, script_group
 from ..scripts import _runs as letter_runs
 from .decode import viterbi
-from .emissions import LATIN, NEUTRAL, emission, latin_scores, weight
+from .emissions import CACHE_WORDS, LATIN, NEUTRAL, emission, latin_scores, weight
 from .lexicon import Lexicon, lexicon
 from .params import PARAMS, Params
 from .registry import BY_TAG, Language, in_script
@@ -218,7 +218,7 @@ _LAST_LETTER = regex.compile(r"(?r)[\p{L}\p{M}]")
 _FIRST_LETTER = regex.compile(r"[\p{L}\p{M}]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # compiled patterns are kilobytes each: the recent leaning words only
 def _whole_word(word: str) -> regex.Pattern:
     return regex.compile(r"(?<![\p{L}\p{M}'’\-])" + regex.escape(word) + r"(?![\p{L}\p{M}'’\-])")
 
@@ -254,7 +254,7 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
     main_state = None if latin_main else 0
     # Words repeat (Zipf's law): each (word, group, weight) is scored once per layout.
     cache = _EMISSIONS.setdefault((id(lex), params, size, latin_at, tuple(sorted(group_at.items())), main_state), {})
-    if len(cache) > 200_000:
+    if len(cache) > CACHE_WORDS:
         cache.clear()
     ems = []
     for t, g in toks:
