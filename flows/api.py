@@ -6,7 +6,8 @@ Endpoints (all JSON unless said otherwise; errors are ``{"error": {"code", "mess
 with the stable codes listed in :data:`ERRORS`):
 
 * ``POST /v1/documents``: a multipart upload (field ``file``) or a raw body with its
-  content type; optional fields/query parameters ``source_lang`` (the document's main
+  content type; optional fields/query parameters ``encoding`` (else the Content-Type's
+  ``charset``, else detected), ``source_lang`` (the document's main
   language, BCP-47, instead of detecting it), ``target_lang``, ``mode``, ``glossary`` (a
   name from the configuration). Up to ``sync_max_bytes`` the file is normalized within
   the request: 201 with the record and ``Location``. Larger files are written to a
@@ -224,6 +225,15 @@ async def _send_error(send, code: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _charset_of(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type value, or None."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
 def _in_pool(method, *args):
     """``method(*args)`` of the worker pool, its failures as API errors."""
     try:
@@ -438,16 +448,19 @@ def create_app(settings: ApiSettings) -> FastAPI:
             data = await upload.read()
             fields.update({k: v for k, v in form.items() if isinstance(v, str)})
             part_type = (upload.content_type or "").split(";")[0].strip().lower()
+            fields.setdefault("encoding", _charset_of(upload.content_type or ""))
             return data, _checked_name(upload.filename or "upload"), part_type if part_type in CONTENT_TYPES else None, fields
         data = await request.body()
         name = _header_file_name(request.headers) or "upload"
+        fields.setdefault("encoding", _charset_of(request.headers.get("content-type", "")))
         return data, _checked_name(name), ctype if ctype in CONTENT_TYPES else None, fields
 
-    def _document(data: bytes, name: str, hint: str | None):
+    def _document(data: bytes, name: str, hint: str | None, encoding: str | None = None):
         try:
-            return read_bytes(data, name, content_type=hint)
+            return read_bytes(data, name, content_type=hint, encoding=encoding)
         except InputError as exc:
-            text = str(exc)
+            # The reader speaks to the command line; here the knob is a parameter.
+            text = str(exc).replace("pass --encoding", "give the encoding parameter (or a charset in Content-Type)").replace("--encoding", "the encoding parameter")
             raise ApiError("unsupported_type" if "binary" in text else "unreadable", text) from None
 
     def _options(fields: dict) -> tuple[str, str, str | None, str | None]:
@@ -477,11 +490,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
         data, name, hint, fields = await _upload(request)
         target, mode, glossary, source = _options(fields)
+        encoding = fields.get("encoding") or None
         # Decoding and HTML extraction are CPU work (and wait on the extraction lock):
         # off the event loop, so one large page never stalls other requests.
-        doc = await run_in_threadpool(_document, data, name, hint)
+        doc = await run_in_threadpool(_document, data, name, hint, encoding)
         if len(data) > settings.sync_max_bytes:
-            return _start_job(data, doc.name, target, mode, glossary, source)
+            return _start_job(data, doc.name, target, mode, glossary, source, encoding)
         record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary, source)
         return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
 
@@ -500,25 +514,25 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # an identical upload may not be there yet.
         return json.loads(store.get(report.keys["record"])), False
 
-    def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None, source: str | None) -> JSONResponse:
+    def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None, source: str | None, encoding: str | None = None) -> JSONResponse:
         job_id = uuid.uuid4().hex
         folder = Path(tempfile.mkdtemp(prefix="transnorm-job-"))
         path = folder / name
         path.write_bytes(data)
         with jobs_lock:
             jobs[job_id] = _Job()
-        threading.Thread(target=_run_job, args=(job_id, path, target, mode, glossary, source), daemon=True).start()
+        threading.Thread(target=_run_job, args=(job_id, path, target, mode, glossary, source, encoding), daemon=True).start()
         return JSONResponse({"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"}, status_code=202,
                             headers={"Location": f"/v1/jobs/{job_id}"})
 
-    def _run_job(job_id: str, path: Path, target: str, mode: str, glossary: str | None, source: str | None) -> None:
+    def _run_job(job_id: str, path: Path, target: str, mode: str, glossary: str | None, source: str | None, encoding: str | None = None) -> None:
         from .normalize_file import normalize_file
 
         jobs[job_id].status = "running"
         try:
             out = normalize_file(str(path), settings.store_url, target_lang=target, s3_endpoint=settings.s3_endpoint,
                                  models_dir=settings.models_dir, glossary=settings.glossaries.get(glossary) if glossary else None, mode=mode,
-                                 source_lang=source)
+                                 source_lang=source, encoding=encoding)
             jobs[job_id].doc_id, jobs[job_id].status = out["doc_id"], "succeeded"
         except Exception as exc:  # the job fails, the service does not
             jobs[job_id].error, jobs[job_id].status = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}, "failed"
@@ -564,7 +578,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         _, _, _, source = _options(fields)
         # Decoding and HTML extraction are CPU work (and wait on the extraction lock):
         # off the event loop, so one large page never stalls other requests.
-        doc = await run_in_threadpool(_document, data, name, hint)
+        doc = await run_in_threadpool(_document, data, name, hint, fields.get("encoding") or None)
         main_lang, findings = await run_in_threadpool(_in_pool, pool.detect, doc.text, source)
         return Detection(main_lang=main_lang, findings=findings)
 

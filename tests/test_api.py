@@ -387,3 +387,17 @@ def test_identical_concurrent_uploads_write_once(tmp_path):
         responses = list(pool.map(upload, range(6)))
     assert sorted(r.status_code for r in responses) == [200] * 5 + [201], [r.text for r in responses]
     assert len({r.json()["version"] for r in responses}) == 1
+
+
+def test_a_legacy_encoding_is_given_by_parameter_or_charset_and_an_implausible_one_refused(api):
+    text = "Meeting notes in English. Она сказала: мы обязательно встретимся завтра.\n"
+    with client(api) as c:
+        r = c.post("/v1/documents?encoding=koi8-r", content=text.encode("koi8-r"), headers={"Content-Type": "text/plain"})
+        assert r.status_code == 201, r.text
+        assert r.json()["original_text"] == text and r.json()["source"]["charset"] == "koi8-r"
+        r = c.post("/v1/documents", content=text.encode("cp1251"), headers={"Content-Type": "text/plain; charset=windows-1251"})
+        assert r.status_code == 201 and r.json()["original_text"] == text
+        # Bytes no legacy charset turns into known words: refused, naming the parameter.
+        r = c.post("/v1/documents", content=bytes(range(0x80, 0x100)) * 4 + b" English.", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "unreadable", r.text
+        assert "encoding parameter" in r.json()["error"]["message"]
