@@ -235,7 +235,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             status = _fail(f"{name}: {type(exc).__name__}: {exc}")
             continue
         print(format_crawl_report(report))
+        fetched = sum(n for k, n in report["pages"].items() if k != "failed")
+        if report["failed"] and not fetched:
+            status = _fail(f"{name}: every page failed ({_reasons(report['failed'])})")
     return status
+
+
+def _reasons(failed: list[dict]) -> str:
+    """``timeout 3, http-404 2``: failures counted by reason code (the part before ``:``)."""
+    counts: dict[str, int] = {}
+    for f in failed:
+        code = f["reason"].split(":", 1)[0].strip()
+        counts[code] = counts.get(code, 0) + 1
+    return ", ".join(f"{code} {n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def format_crawl_report(report: dict) -> str:
@@ -245,6 +257,8 @@ def format_crawl_report(report: dict) -> str:
         f"{report['source']}: {pages}",
         f"  fragments: {langs}; translated {report['translated']}, untranslated {report['untranslated']}",
     ]
+    if report["failed"]:
+        lines.append(f"  failures by reason: {_reasons(report['failed'])}")
     lines += [f"  failed {f['url']}: {f['reason']}" for f in report["failed"]]
     return "\n".join(lines)
 

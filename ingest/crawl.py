@@ -242,6 +242,10 @@ def download_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> P
     except FetchError as exc:
         return Page(url, "failed", f"{exc.reason}: {exc}")
     if not fetcher.allowed(url):
+        if fetcher.robots_unreachable(url):
+            # RFC 9309: an unreachable robots.txt forbids the site; the site is down, which
+            # is a failure to report, not a choice of its owner.
+            return Page(url, "failed", "robots-unreachable: robots.txt could not be fetched, so the site may not be crawled")
         return Page(url, "skipped", "disallowed by robots.txt")
     previous = load_state(store, source.name, url)
     headers = {}

@@ -329,6 +329,11 @@ class Fetcher:
             return allow_all
         return parser.can_fetch(self.policy.user_agent, url)
 
+    def robots_unreachable(self, url: str) -> bool:
+        """Whether ``url``'s robots.txt could not be fetched (5xx, timeout, no answer)."""
+        parser, allow_all, _ = self._robots_entry(url)
+        return parser is None and not allow_all
+
     def _crawl_delay(self, host: str) -> float:
         entry = self._robots.get(host)
         if entry is None or entry[0] is None:

@@ -215,6 +215,7 @@ def test_deployments_follow_the_schedules(tmp_path, site):
     [schedule] = d.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 * * *", "Europe/Berlin")
     assert d.parameters["source_name"] == "corpus" and d.parameters["store_url"] == "s3://bucket/prefix"
+    assert (d.concurrency_limit, d.concurrency_options.collision_strategy.value) == (1, "CANCEL_NEW")
 
 
 # --- fetch rules on their own --------------------------------------------------------------
@@ -309,7 +310,8 @@ def test_deploy_files_are_valid():
     assert source.settings.glossary == str(REPO / "deploy" / "glossary.tsv")  # next to the sources file
     crawl = next(d for d in spec["deployments"] if d["entrypoint"] == "flows/crawl.py:crawl_source")
     assert crawl["parameters"]["source_name"] == source.name
-    assert crawl["schedules"][0] == {"cron": source.schedule.cron, "timezone": source.schedule.timezone}
+    assert crawl["schedules"][0] == {"cron": source.schedule.cron, "timezone": source.schedule.timezone, "active": False}
+    assert crawl["concurrency_limit"] == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
 
 
 def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_server, s3_bucket):
@@ -334,3 +336,27 @@ def test_crawl_with_a_missing_glossary_fails_before_any_work(tmp_path, site):
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"transnorm: error: no such glossary file: {tmp_path / 'missing.tsv'}"
     assert site.hits == {}
+
+
+def test_a_crawl_where_every_page_failed_exits_1_with_the_reasons(tmp_path):
+    from .test_cli import run
+
+    path = tmp_path / "down.yaml"
+    # Port 9 of 127.0.0.1: nothing listens, every request is refused.
+    path.write_text(
+        """sources:
+  - name: down
+    start: ["http://down.example:9/a", "http://down.example:9/b"]
+    settings:
+        delay: 0
+        timeout: 1.0
+        retries: 0
+        resolve: {down.example: 127.0.0.1}
+        allow_private: ["down.example:9"]
+""",
+        encoding="utf-8",
+    )
+    proc = run("crawl", str(path), "--store", str(tmp_path / "store"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("transnorm: error: down: every page failed (")
+    assert "failures by reason:" in proc.stdout
