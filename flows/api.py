@@ -10,9 +10,9 @@ with the stable codes listed in :data:`ERRORS`):
   ``charset``, else detected), ``source_lang`` (the document's main
   language, BCP-47, instead of detecting it), ``target_lang``, ``mode``, ``glossary`` (a
   name from the configuration). Up to ``sync_max_bytes`` the file is normalized within
-  the request: 201 with the record and ``Location``. Larger files are written to a
-  temporary file and handed to the ``normalize-file`` Prefect flow, the same as
-  ``transnorm normalize``: 202 with a job id.
+  the request: 201 with the record and ``Location``. Larger files become a job that the
+  same worker pool runs in the background: 202 with a job id (jobs are kept in memory;
+  a restart loses the ones in flight).
 * ``GET /v1/documents/{doc_id}``: the record; ``GET /v1/documents/{doc_id}/cleaned``: the
   cleaned text (``text/plain; charset=utf-8``); ``GET /v1/jobs/{job_id}``: a job's status.
 * ``POST /v1/detect``: findings only, nothing stored.
@@ -31,7 +31,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import threading
 import time
 import uuid
@@ -495,7 +494,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # off the event loop, so one large page never stalls other requests.
         doc = await run_in_threadpool(_document, data, name, hint, encoding)
         if len(data) > settings.sync_max_bytes:
-            return _start_job(data, doc.name, target, mode, glossary, source, encoding)
+            return _start_job(doc, target, mode, glossary, source)
         record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary, source)
         return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
 
@@ -514,31 +513,27 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # an identical upload may not be there yet.
         return json.loads(store.get(report.keys["record"])), False
 
-    def _start_job(data: bytes, name: str, target: str, mode: str, glossary: str | None, source: str | None, encoding: str | None = None) -> JSONResponse:
+    def _start_job(doc, target: str, mode: str, glossary: str | None, source: str | None) -> JSONResponse:
+        """A large upload, already decoded, normalized by the worker pool in the background
+        under the same budget as a small one. No temporary file, no second decoding, and
+        no Prefect server of its own left running when the service stops."""
         job_id = uuid.uuid4().hex
-        folder = Path(tempfile.mkdtemp(prefix="transnorm-job-"))
-        path = folder / name
-        path.write_bytes(data)
         with jobs_lock:
             jobs[job_id] = _Job()
-        threading.Thread(target=_run_job, args=(job_id, path, target, mode, glossary, source, encoding), daemon=True).start()
+        threading.Thread(target=_run_job, args=(job_id, doc, target, mode, glossary, source), daemon=True).start()
         return JSONResponse({"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"}, status_code=202,
                             headers={"Location": f"/v1/jobs/{job_id}"})
 
-    def _run_job(job_id: str, path: Path, target: str, mode: str, glossary: str | None, source: str | None, encoding: str | None = None) -> None:
-        from .normalize_file import normalize_file
-
+    def _run_job(job_id: str, doc, target: str, mode: str, glossary: str | None, source: str | None) -> None:
         jobs[job_id].status = "running"
         try:
-            out = normalize_file(str(path), settings.store_url, target_lang=target, s3_endpoint=settings.s3_endpoint,
-                                 models_dir=settings.models_dir, glossary=settings.glossaries.get(glossary) if glossary else None, mode=mode,
-                                 source_lang=source, encoding=encoding)
-            jobs[job_id].doc_id, jobs[job_id].status = out["doc_id"], "succeeded"
+            record, _ = _normalize_and_store(doc, target, mode, glossary, source)
+            jobs[job_id].doc_id, jobs[job_id].status = record["doc_id"], "succeeded"
+        except ApiError as exc:
+            jobs[job_id].error, jobs[job_id].status = {"code": exc.code, "message": exc.message}, "failed"
         except Exception as exc:  # the job fails, the service does not
-            jobs[job_id].error, jobs[job_id].status = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}, "failed"
-        finally:
-            path.unlink(missing_ok=True)
-            path.parent.rmdir()
+            code = "store_unavailable" if _is_store_outage(exc) else "internal"
+            jobs[job_id].error, jobs[job_id].status = {"code": code, "message": f"{type(exc).__name__}: {exc}"}, "failed"
 
     @app.get("/v1/documents/{doc_id}", responses={200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"}, **_errors("unauthorized", "invalid_id", "not_found", "rate_limited")})
     def get_document(doc_id: str, token: Token = Depends(auth("read"))):

@@ -1,5 +1,5 @@
 """The HTTP upload service: a real uvicorn server on 127.0.0.1 started by the tests, httpx
-as the client, Prefect's test harness for the jobs that run the normalize-file flow."""
+as the client; documents are normalized by the service's own worker processes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import httpx
 import jsonschema
 import pytest
 import uvicorn
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.api import ApiSettings, Token, create_app, load_settings
 from ingest.records import record_schema
@@ -23,12 +22,6 @@ from .conftest import CORPUS, REPO
 
 WRITE, READ = "write-token-for-tests", "read-token-for-tests"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def harness():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 class Server:
@@ -220,7 +213,7 @@ def test_body_over_the_limit_is_refused_before_it_is_read(api, tmp_path):
     assert list(LocalStore(tmp_path / "store").list("docs/")) == []
 
 
-def test_large_upload_becomes_a_job_run_by_the_flow(api, tmp_path):
+def test_large_upload_becomes_a_job_run_by_the_worker_pool(api, tmp_path):
     html = (CORPUS / "html" / "en-german.stackexchange.com.html").read_bytes()  # 280 KB
     big = html + b"<!--" + b"p" * (320_000 - len(html)) + b"-->"
     with client(api) as c:
@@ -236,6 +229,7 @@ def test_large_upload_becomes_a_job_run_by_the_flow(api, tmp_path):
         assert status["status"] == "succeeded", status
         record = c.get(status["document_url"]).json()
     assert record["source"]["content_type"] == "text/html" and record["source"]["name"] == "page.html"
+    assert record["doc_id"] == status["doc_id"]
 
 
 def test_rate_limit_per_token(tmp_path):

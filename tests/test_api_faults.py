@@ -74,6 +74,32 @@ class ApiProcess:
                           headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"})
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left
+
+
 def _english(n_bytes: int) -> bytes:
     line = "The committee met on Tuesday and agreed on the budget for the coming year, with a note on travel costs.\n"
     return (line * (n_bytes // len(line) + 1)).encode()[:n_bytes]
@@ -111,11 +137,18 @@ def test_small_upload_is_not_blocked_by_a_large_one_or_a_stalled_store(tmp_path,
             assert max(times) < 3.0, times
             assert any(action == "stall" for *_, action in proxy.seen), "the large upload never reached the store"
             assert large.running()  # still hanging on the store
+            children = _descendants(api.proc.pid)
+            assert children, "the worker processes should be running"
             t0 = time.monotonic()
             api.proc.send_signal(signal.SIGTERM)
             api.proc.wait(15)
             assert time.monotonic() - t0 < 10.0
             proxy.released.set()
+            # No process the service started outlives it.
+            deadline = time.monotonic() + 5
+            while [p for p in children if _alive(p)] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not [p for p in children if _alive(p)]
         assert api.proc.returncode is not None
 
 
