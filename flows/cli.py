@@ -274,12 +274,79 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (SourcesError, FileNotFoundError) as exc:
         return _fail(str(exc))
     _prefect_defaults(args.verbose)
-    from prefect import serve
+    # Prefect's ephemeral API runs no scheduler, so schedules served against it never
+    # produce a run. Without a configured server, a local one is started for the
+    # session (with its services), and stopped with it.
+    import signal
 
-    from flows.crawl import deployments
+    # Until Prefect's runner installs its own handler, SIGTERM unwinds through `finally`,
+    # so the local server is never left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    server = None if os.environ.get("PREFECT_API_URL") else _start_local_server(args.verbose)
+    try:
+        from prefect import serve
 
-    serve(*deployments(os.path.abspath(args.sources), args.store, args.s3_endpoint, args.models_dir))
+        from flows.crawl import deployments
+
+        if server is not None and args.verbose:
+            print(f"transnorm: no Prefect server configured; serving against a local one at {os.environ['PREFECT_API_URL']}", file=sys.stderr)
+        # One flow run at a time: two runs of one source would claim the same pages. (A
+        # deployment concurrency limit, as deploy/prefect.yaml sets for work pools, makes
+        # Prefect's runner cancel its own runs: "concurrency slot lost during provisioning".)
+        serve(*deployments(os.path.abspath(args.sources), args.store, args.s3_endpoint, args.models_dir), limit=1)
+    finally:
+        if server is not None:
+            _stop_process_group(server)
     return 0
+
+
+def _start_local_server(verbose: bool):
+    """``prefect server start`` on a free port of 127.0.0.1, in its own process group;
+    ``PREFECT_API_URL`` then points at it. Raises ``RuntimeError`` when it does not
+    answer within 90 s."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+           # A schedule is turned into runs by the scheduler loop: every 5 s rather than 60.
+           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5"}
+    prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
+    proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env, start_new_session=True,
+                            stdout=None if verbose else subprocess.DEVNULL, stderr=None if verbose else subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the local Prefect server exited with status {proc.returncode} (-v shows its log)")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                if r.status == 200:
+                    os.environ["PREFECT_API_URL"] = url
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    _stop_process_group(proc)
+    raise RuntimeError("the local Prefect server did not answer within 90 s")
+
+
+def _stop_process_group(proc) -> None:
+    """SIGTERM to ``proc``'s process group, SIGKILL after 10 s: nothing it started survives."""
+    import signal
+    import subprocess
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+    except ProcessLookupError:
+        pass
 
 
 def _reader(args: argparse.Namespace):

@@ -131,7 +131,6 @@ def _markdown(report: dict) -> str:
 def deployments(sources_path: str, store_url: str, s3_endpoint: str | None = None, models_dir: str | None = None) -> list:
     """One Prefect deployment of ``crawl-source`` per source, on its cron schedule (a
     source without ``schedule`` gets a deployment that runs only when triggered)."""
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.client.schemas.schedules import CronSchedule
 
     out = []
@@ -141,8 +140,6 @@ def deployments(sources_path: str, store_url: str, s3_endpoint: str | None = Non
             crawl_source.to_deployment(
                 name=s.name,
                 schedules=schedules,
-                # One active run per source: a second would claim the same pages.
-                concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
                 parameters={"sources_path": sources_path, "source_name": s.name, "store_url": store_url, "s3_endpoint": s3_endpoint, "models_dir": models_dir},
                 description=f"Scheduled crawl of {s.name}",
             )

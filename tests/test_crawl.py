@@ -215,7 +215,6 @@ def test_deployments_follow_the_schedules(tmp_path, site):
     [schedule] = d.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 * * *", "Europe/Berlin")
     assert d.parameters["source_name"] == "corpus" and d.parameters["store_url"] == "s3://bucket/prefix"
-    assert (d.concurrency_limit, d.concurrency_options.collision_strategy.value) == (1, "CANCEL_NEW")
 
 
 # --- fetch rules on their own --------------------------------------------------------------
