@@ -45,7 +45,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.glossaries import read_glossary
 from ingest.reader import Reader
+from ingest.fetch import charset_param
 from ingest.reading import CONTENT_TYPES, InputError, read_bytes
+from ingest.store import TMP_PREFIX
 from ingest.records import build_record
 from ingest.runs import new_run_id, write_single
 from normalize.glossary import Glossary
@@ -224,15 +226,6 @@ async def _send_error(send, code: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _charset_of(content_type: str) -> str | None:
-    """The ``charset`` parameter of a Content-Type value, or None."""
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
-
-
 def _in_pool(method, *args):
     """``method(*args)`` of the worker pool, its failures as API errors."""
     try:
@@ -274,8 +267,8 @@ def _checked_name(name: str) -> str:
 
     if len(name.encode("utf-8", "surrogatepass")) > 255 or any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
         raise ApiError("invalid_name", "the file name must be at most 255 UTF-8 bytes, without control characters")
-    if name.rsplit("/", 1)[-1].startswith(".transnorm-tmp-"):
-        raise ApiError("invalid_name", "names starting with '.transnorm-tmp-' are reserved for the store's temporary files")
+    if name.rsplit("/", 1)[-1].startswith(TMP_PREFIX):
+        raise ApiError("invalid_name", f"names starting with {TMP_PREFIX!r} are reserved for the store's temporary files")
     return name
 
 
@@ -447,11 +440,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
             data = await upload.read()
             fields.update({k: v for k, v in form.items() if isinstance(v, str)})
             part_type = (upload.content_type or "").split(";")[0].strip().lower()
-            fields.setdefault("encoding", _charset_of(upload.content_type or ""))
+            fields.setdefault("encoding", charset_param(upload.content_type or ""))
             return data, _checked_name(upload.filename or "upload"), part_type if part_type in CONTENT_TYPES else None, fields
         data = await request.body()
         name = _header_file_name(request.headers) or "upload"
-        fields.setdefault("encoding", _charset_of(request.headers.get("content-type", "")))
+        fields.setdefault("encoding", charset_param(request.headers.get("content-type", "")))
         return data, _checked_name(name), ctype if ctype in CONTENT_TYPES else None, fields
 
     def _document(data: bytes, name: str, hint: str | None, encoding: str | None = None):

@@ -72,12 +72,15 @@ def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | Non
 
     _translator, _ = make_translator(store_url, s3_endpoint, models_dir, None)
     _glossaries = {name: read_glossary(path) for name, path in glossaries.items()}
-    # Detection loads its word lists and models on first use: load them now, so a
-    # document's budget is spent on the document.
-    normalize_text(_WARM_UP, None, mode="keep")
+    # Detection loads its word lists and models on first use: a worker forked from the
+    # preloaded fork server has them already (this then takes milliseconds); one the
+    # preload could not serve loads them here, so a document's budget is spent on the
+    # document.
+    normalize_text(WARM_UP, None, mode="keep")
 
 
-_WARM_UP = "An English line with не только, mon ami, 已發表 and a pаyment."
+# A line that reaches every lazily loaded model: Cyrillic, Latin, Han and a look-alike.
+WARM_UP = "An English line with не только, mon ami, 已發表 and a pаyment."
 
 
 def _normalize(text: str, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[Result, str | None]:

@@ -43,17 +43,12 @@ MAX_RETRY_AFTER_S = 60.0
 
 
 def _retry_after_seconds(value: str) -> float | None:
-    """Seconds from a ``Retry-After`` value (delay-seconds or an HTTP date), or None."""
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    """Seconds from a ``Retry-After`` value (delay-seconds or an HTTP date; urllib3's
+    parser), or None when it is neither."""
     try:
-        from email.utils import parsedate_to_datetime
-
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return Retry().parse_retry_after(value.strip())
+    except urllib3.exceptions.InvalidHeader:
         return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class FetchError(Exception):
@@ -96,11 +91,16 @@ class Response:
 
     @property
     def charset(self) -> str | None:
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            key, _, value = part.partition("=")
-            if key.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'")
-        return None
+        return charset_param(self.headers.get("content-type", ""))
+
+
+def charset_param(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type value, or None."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
 
 
 def check_address(url: str, allow_private: frozenset[str] = frozenset(), resolve: dict[str, str] | None = None) -> str:

@@ -49,6 +49,8 @@ import charset_normalizer
 import trafilatura
 from trafilatura.utils import load_html
 
+from .store import TMP_PREFIX
+
 TEXT_PLAIN = "text/plain"
 TEXT_HTML = "text/html"
 TEXT_MARKDOWN = "text/markdown"
@@ -288,9 +290,6 @@ def read_bytes(
     )
 
 
-_RESERVED_PREFIX = ".transnorm-tmp-"  # ingest.store.TMP_PREFIX
-
-
 def safe_name(name: str) -> str:
     """A safe file name from a path or name (``../../etc/passwd`` -> ``passwd``).
 
@@ -308,7 +307,7 @@ def safe_name(name: str) -> str:
     base = base.strip()
     if base in ("", ".", ".."):
         return _FALLBACK_NAME
-    if base.startswith(_RESERVED_PREFIX):  # the store's temporary files: never a document's name
+    if base.startswith(TMP_PREFIX):  # the store's temporary files: never a document's name
         base = "_" + base
     if len(base.encode("utf-8")) > _NAME_MAX_BYTES:
         stem, dot, ext = base.rpartition(".")

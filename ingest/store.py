@@ -288,13 +288,7 @@ class S3Store:
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
         """Store ``data`` under ``key`` in one PutObject; raises ValueError for an unsafe key,
         ``botocore.exceptions.ClientError`` for S3 errors."""
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=self._key(key),
-            Body=bytes(data),
-            ContentType=content_type,
-            Metadata=encode_metadata(metadata),
-        )
+        self._put_object(key, data, content_type, metadata)
 
     def create(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> bool:
         """Store ``data`` under ``key`` unless it exists (``If-None-Match: *``); True when
@@ -302,20 +296,23 @@ class S3Store:
         from botocore.exceptions import ClientError
 
         try:
-            self.client.put_object(
-                Bucket=self.bucket,
-                Key=self._key(key),
-                Body=bytes(data),
-                ContentType=content_type,
-                Metadata=encode_metadata(metadata),
-                IfNoneMatch="*",
-            )
+            self._put_object(key, data, content_type, metadata, IfNoneMatch="*")
         except ClientError as err:
             # 412: it exists; 409: another conditional write of it is in flight.
             if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
                 return False
             raise
         return True
+
+    def _put_object(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None, **conditions: str) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self._key(key),
+            Body=bytes(data),
+            ContentType=content_type,
+            Metadata=encode_metadata(metadata),
+            **conditions,
+        )
 
     def get(self, key: str) -> bytes:
         """The bytes stored under ``key``; raises ``KeyError(key)`` when missing."""

@@ -17,7 +17,6 @@ every later offset can be mapped back to the original characters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import os
 import re
 import unicodedata
@@ -146,8 +145,8 @@ def _diff(old: str, new: str, offset: int) -> list[Edit]:
     diff such as difflib's is quadratic or worse: a paragraph with a mark on every word
     took minutes).
     """
-    head = _common_length(old, new, lambda k: old[:k] == new[:k])
-    tail = _common_length(old[head:], new[head:], lambda k: old[len(old) - k :] == new[len(new) - k :])
+    head = _equal_run(old, new, 0, 0)
+    tail = _equal_run(old[head:][::-1], new[head:][::-1], 0, 0)
     a, b = old[head : len(old) - tail], new[head : len(new) - tail]
     return [Edit(offset + head + i1, offset + head + i2, b[j1:j2], _reason(a[i1:i2], b[j1:j2])) for i1, i2, j1, j2 in _aligned(a, b)]
 
@@ -177,13 +176,13 @@ _IN_STEP = 3
 _REACH = 12
 
 
-def _local_alignment(a: str, b: str, reach: int = _REACH) -> list[tuple[int, int, int, int]]:
+def _local_alignment(a: str, b: str) -> list[tuple[int, int, int, int]]:
     """``(i1, i2, j1, j2)``: ``a[i1:i2]`` became ``b[j1:j2]``, in order, covering every
     difference. ftfy's repairs are local (a run of mojibake, a mark, an invisible
     character), so after each difference the strings fall back in step within a few
     characters: the nearest pair of offsets after which ``_IN_STEP`` characters agree ends
-    the repair. When none is within ``reach``, the next ``reach`` characters of each side
-    make one edit and the search goes on from there. Each step costs at most ``reach**2``
+    the repair. When none is within ``_REACH``, the next ``_REACH`` characters of each side
+    make one edit and the search goes on from there. Each step costs at most ``_REACH**2``
     comparisons: linear in the length."""
     out: list[tuple[int, int, int, int]] = []
     i = j = 0
@@ -194,8 +193,8 @@ def _local_alignment(a: str, b: str, reach: int = _REACH) -> list[tuple[int, int
             i += step
             j += step
             continue
-        found = _resync(a, b, i, j, reach)
-        di, dj = found if found is not None else (min(reach, n - i), min(reach, m - j))
+        found = _resync(a, b, i, j)
+        di, dj = found if found is not None else (min(_REACH, n - i), min(_REACH, m - j))
         out.append((i, i + di, j, j + dj))
         i, j = i + di, j + dj
     if i < n or j < m:
@@ -220,26 +219,15 @@ def _equal_run(a: str, b: str, i: int, j: int) -> int:
     return lo
 
 
-def _resync(a: str, b: str, i: int, j: int, reach: int) -> tuple[int, int] | None:
+def _resync(a: str, b: str, i: int, j: int) -> tuple[int, int] | None:
     """The smallest ``(di, dj)`` (by ``di + dj``) after which ``a`` and ``b`` agree for
     ``_IN_STEP`` characters, or up to the end of both."""
     n, m = len(a), len(b)
-    for total in range(1, 2 * reach + 1):
-        for di in range(max(0, total - reach, total - (m - j)), min(total, reach, n - i) + 1):
+    for total in range(1, 2 * _REACH + 1):
+        for di in range(max(0, total - _REACH, total - (m - j)), min(total, _REACH, n - i) + 1):
             x, y = i + di, j + total - di
             # Equal slices shorter than _IN_STEP: both strings end there, together.
             if a[x : x + _IN_STEP] == b[y : y + _IN_STEP] and (x + _IN_STEP <= n or n - x == m - y):
                 return di, total - di
     return None
 
-
-def _common_length(a: str, b: str, same: Callable[[int], bool]) -> int:
-    """The largest ``k <= min(len(a), len(b))`` with ``same(k)`` (``same`` monotone)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if same(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
