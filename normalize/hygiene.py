@@ -8,8 +8,14 @@ Repairs, each recorded as an :class:`~normalize.types.Edit` on the input text:
 - no-break spaces (U+00A0, U+2007, U+202F) become U+0020;
 - invisible format characters that carry no meaning in running text are removed:
   zero-width space U+200B, word joiner U+2060, the BOM/zero-width no-break space U+FEFF
-  and soft hyphen U+00AD. ZWJ/ZWNJ (U+200D/U+200C) stay: they are meaningful in Persian,
-  Indic scripts and emoji sequences.
+  and soft hyphen U+00AD;
+- inside a word, between two letters: bidi embedding, override and isolate controls
+  (U+202A-U+202E, U+2066-U+2069), which nothing writes there but a spoofer ("Trojan
+  Source", CVE-2021-42574), and ZWJ/ZWNJ (U+200D/U+200C) between letters of alphabets
+  that have no cursive joining or conjuncts (Latin, Greek, Cyrillic, Armenian,
+  Georgian): RFC 5892's CONTEXTJ rules allow them only after a virama or between
+  joining letters. Elsewhere ZWJ/ZWNJ stay: they are meaningful in Persian, Indic
+  scripts and emoji sequences.
 
 The output is a list of non-overlapping edits with code point offsets into the input, so
 every later offset can be mapped back to the original characters.
@@ -17,12 +23,12 @@ every later offset can be mapped back to the original characters.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from functools import lru_cache
 
 import ftfy
+import regex
 from ftfy.chardata import CHARMAP_ENCODINGS
 
 from .types import Edit
@@ -32,6 +38,13 @@ REMOVED_FORMAT_CHARS = "\u200b\u2060\ufeff\u00ad"
 
 _NO_BREAK = re.compile(f"[{NO_BREAK_SPACES}]")
 _FORMAT = re.compile(f"[{REMOVED_FORMAT_CHARS}]")
+_ALPHABET = r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Armenian}\p{Georgian}]"
+_ANY_FORMAT = regex.compile(r"\p{Cf}+")
+# Letters (with their marks) on both sides; a run of controls goes as one.
+_IN_WORD_CONTROLS = regex.compile(
+    rf"(?<=\p{{L}}\p{{M}}*)[\u202a-\u202e\u2066-\u2069]+(?=\p{{L}})"
+    rf"|(?<={_ALPHABET}\p{{M}}*)[\u202a-\u202e\u2066-\u2069\u200c\u200d]+(?={_ALPHABET})"
+)
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -51,7 +64,7 @@ _FTFY_PRINTABLE = _FTFY_CONFIG._replace(
 
 
 def _reason(old: str, new: str) -> str:
-    if old != new and _FORMAT.sub("", old) == new:
+    if old != new and _ANY_FORMAT.sub("", old) == new:
         return "removed invisible format character"
     if old != new and _NO_BREAK.sub(" ", old) == new:
         return "no-break space to space"
@@ -70,10 +83,17 @@ def _fix_short_line(line: str) -> str:
 
 
 def _fix(line: str) -> str:
-    # re.sub, not str.translate: translate with a mapping costs a dictionary probe per
-    # character, sub scans in C.
-    fixed = ftfy.fix_text(line, _FTFY_PRINTABLE if line.isprintable() else _FTFY_CONFIG)
-    return _FORMAT.sub("", _NO_BREAK.sub(" ", fixed))
+    # Our removals first: a line whose only flaw was an invisible character then skips
+    # ftfy (a full pass over a non-printable line). re.sub, not str.translate: translate
+    # with a mapping costs a dictionary probe per character, sub scans in C.
+    line = _removals(line)
+    if not _needs_fixing(line):
+        return line
+    return _removals(ftfy.fix_text(line, _FTFY_PRINTABLE if line.isprintable() else _FTFY_CONFIG))
+
+
+def _removals(line: str) -> str:
+    return _IN_WORD_CONTROLS.sub("", _FORMAT.sub("", _NO_BREAK.sub(" ", line)))
 
 
 def _mojibake_pattern() -> re.Pattern[str]:
@@ -162,8 +182,15 @@ def _aligned(a: str, b: str) -> list[tuple[int, int, int, int]]:
     i = j = 0
     for x, y in zip(words_a, words_b):
         if x != y:
-            head = len(os.path.commonprefix((x, y)))
-            tail = len(os.path.commonprefix((x[head:][::-1], y[head:][::-1])))
+            # Inline loops, not os.path.commonprefix: words are short and a hostile
+            # text changes most of them.
+            limit = min(len(x), len(y))
+            head = 0
+            while head < limit and x[head] == y[head]:
+                head += 1
+            tail, limit = 0, limit - head
+            while tail < limit and x[-1 - tail] == y[-1 - tail]:
+                tail += 1
             out.append((i + head, i + len(x) - tail, j + head, j + len(y) - tail))
         i += len(x) + 1
         j += len(y) + 1

@@ -9,53 +9,40 @@ characters it came from. Offsets are code points.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 
 from .types import Edit
-
-
-def check_edits(edits: list[Edit], length: int) -> None:
-    """Raise ``ValueError`` unless ``edits`` are sorted, non-overlapping and in bounds."""
-    pos = 0
-    for e in edits:
-        if e.start < pos or e.end < e.start or e.end > length:
-            raise ValueError(f"edits overlap or out of bounds at {e}")
-        pos = e.end
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """An edit as placed in the output: input span ``[start, end)`` -> output span."""
-
-    edit: Edit
-    new_start: int
-    new_end: int
 
 
 class EditedText:
     """``source`` with ``edits`` applied, and the maps between the two.
 
-    ``edits`` must be sorted and non-overlapping (``ValueError`` otherwise).
+    ``edits`` must be sorted and non-overlapping (``ValueError`` otherwise). Edit ``k``
+    placed its replacement at ``new_starts[k]:new_ends[k]`` of ``text``: parallel lists,
+    not an object per edit, because a hostile text has an edit on every word.
     """
 
     def __init__(self, source: str, edits: list[Edit]):
-        check_edits(edits, len(source))
         parts: list[str] = []
-        applied: list[Applied] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
         pos = 0
         out_len = 0
         for e in edits:
+            if e.start < pos or e.end < e.start or e.end > len(source):
+                raise ValueError(f"edits overlap or out of bounds at {e}")
             parts.append(source[pos : e.start])
             out_len += e.start - pos
             parts.append(e.replacement)
-            applied.append(Applied(e, out_len, out_len + len(e.replacement)))
+            new_starts.append(out_len)
             out_len += len(e.replacement)
+            new_ends.append(out_len)
             pos = e.end
         parts.append(source[pos:])
         self.source = source
         self.text = "".join(parts)
-        self.applied = applied
-        self._new_starts = [a.new_start for a in applied]
+        self.edits = edits
+        self.new_starts = new_starts
+        self.new_ends = new_ends
 
     def to_source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map an output span to the smallest input span that produced it.
@@ -68,13 +55,13 @@ class EditedText:
     def _map(self, pos: int, is_end: bool) -> int:
         # An end offset is exclusive, so an edit starting exactly at it is not inside.
         find = bisect_left if is_end else bisect_right
-        i = find(self._new_starts, pos) - 1
+        i = find(self.new_starts, pos) - 1
         if i < 0:
             return pos
-        a = self.applied[i]
-        if pos < a.new_end:  # inside the edit's output: widen to the whole edit
-            return a.edit.end if is_end else a.edit.start
-        return pos + (a.edit.end - a.new_end)
+        edit, new_end = self.edits[i], self.new_ends[i]
+        if pos < new_end:  # inside the edit's output: widen to the whole edit
+            return edit.end if is_end else edit.start
+        return pos + (edit.end - new_end)
 
 
 def apply_edits(source: str, edits: list[Edit]) -> EditedText:

@@ -14,8 +14,9 @@ translation into one edit on the *input* text, applies them once, and records ea
 from __future__ import annotations
 
 import bisect
+import operator
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 import regex
@@ -35,12 +36,6 @@ PIPELINE_VERSION = pipeline_version()
 
 _WORDISH = regex.compile(r"[\p{L}\p{N}]")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?…]\s*|\n)\s*[\"'“‘«(\[]*$")
-
-
-@dataclass(frozen=True)
-class _Planned:
-    edit: Edit  # on the original text
-    change: dict  # fields of the Change other than spans and strings
 
 
 def detect_findings(text: str, config: DetectConfig = DetectConfig()) -> tuple[Detection, list[Finding]]:
@@ -67,6 +62,8 @@ def _detect_on_hygienic(
     hyg_edits = hygiene_edits(text)
     hyg = apply_edits(text, hyg_edits)
     detection = detect(hyg.text, config)
+    if not hyg_edits:  # the hygienic text is the text: every finding maps onto itself
+        return hyg_edits, hyg, detection, [(f, f) for f in detection.findings]
     pairs: list[tuple[Finding, Finding]] = []
     for f in detection.findings:
         start, end = hyg.to_source_span(f.start, f.end)
@@ -91,6 +88,9 @@ def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) 
     script = max(counts, key=counts.__getitem__) if counts else a.script
     return Finding(a.start, b.end, span, "foreign", decision.lang, script, config.params.calibrated(decision.confidence), decision.evidence, repaired)
 
+
+_SPAN = operator.itemgetter(0, 1)
+_HOMOGLYPH_REASON = "look-alike letters mapped to the main script (UTS #39 confusables)"
 
 Mode = Literal["replace", "annotate", "keep"]
 MODES: tuple[str, ...] = ("replace", "annotate", "keep")
@@ -168,7 +168,9 @@ def _assemble(
     mode: Mode,
 ) -> Result:
     """Turn every repair and translation into one edit on ``text``, apply them once."""
-    planned: list[_Planned] = []
+    # (start, end, edit on the original text, the Change's other fields): tuples, as a
+    # hostile text plans an edit per word.
+    planned: list[tuple[int, int, Edit, dict]] = []
     covered: list[tuple[int, int]] = []
     outcome_of = iter(outcomes)
     # ``f`` indexes the hygienic text (the context translations are fitted into),
@@ -178,7 +180,7 @@ def _assemble(
         covered.append((o_start, o_end))
         meta = {"lang": f.lang, "script": f.script, "confidence": f.confidence, "evidence": f.evidence}
         if f.kind == "homoglyph":
-            planned.append(_Planned(Edit(o_start, o_end, f.replacement or f.text, "homoglyph"), {**meta, "kind": "homoglyph", "status": "repaired", "reason": "look-alike letters mapped to the main script (UTS #39 confusables)"}))
+            planned.append((o_start, o_end, Edit(o_start, o_end, f.replacement or f.text, "homoglyph"), {**meta, "kind": "homoglyph", "status": "repaired", "reason": _HOMOGLYPH_REASON}))
             continue
         source = f.replacement if f.replacement is not None else f.text
         outcome = next(outcome_of)
@@ -189,7 +191,9 @@ def _assemble(
         else:
             replacement = source
         planned.append(
-            _Planned(
+            (
+                o_start,
+                o_end,
                 Edit(o_start, o_end, replacement, "foreign"),
                 {**meta, "kind": "foreign", "status": outcome.status, "reason": outcome.reason, "engine": outcome.engine, "model": outcome.model, "model_version": outcome.model_version, "route": outcome.route, "cache": outcome.cache},
             )
@@ -199,21 +203,13 @@ def _assemble(
     for e in hyg_edits:
         k = bisect.bisect_right(starts, e.start) - 1
         if k < 0 or e.end > covered[k][1]:
-            planned.append(_Planned(e, {"kind": "hygiene", "status": "repaired", "reason": e.reason}))
-    planned.sort(key=lambda p: (p.edit.start, p.edit.end))
+            planned.append((e.start, e.end, e, {"kind": "hygiene", "status": "repaired", "reason": e.reason}))
+    planned.sort(key=_SPAN)
 
-    out = apply_edits(text, [p.edit for p in planned])
+    out = apply_edits(text, [edit for _, _, edit, _ in planned])
     changes = [
-        Change(
-            orig_start=a.edit.start,
-            orig_end=a.edit.end,
-            new_start=a.new_start,
-            new_end=a.new_end,
-            original=text[a.edit.start : a.edit.end],
-            replacement=a.edit.replacement,
-            **p.change,
-        )
-        for p, a in zip(planned, out.applied)
+        Change(orig_start=a, orig_end=b, new_start=new_start, new_end=new_end, original=text[a:b], replacement=edit.replacement, **fields)
+        for (a, b, edit, fields), new_start, new_end in zip(planned, out.new_starts, out.new_ends)
     ]
     return Result(
         original_text=text,

@@ -218,8 +218,18 @@ def test_hygiene_repairs_mojibake_spaces_and_invisibles_only():
 
 
 def test_hygiene_keeps_zwj_and_zwnj():
-    text = "می\u200cخواهم 👩\u200d💻"
+    text = "می\u200cخواهم 👩\u200d💻 क्\u200dष"
     assert hygiene_edits(text) == []
+
+
+def test_hygiene_removes_controls_inside_alphabetic_words_only():
+    # Bidi controls between two letters, and joiners between letters of alphabets that
+    # never join, are spoofing; around a word they can be deliberate and stay.
+    text = "pay\u202ement ca\u200dt sl\u200co\u2066\u2069vo \u202eexe.txt\u202c me\u200c"
+    edits = hygiene_edits(text)
+    assert apply_edits(text, edits).text == "payment cat slovo \u202eexe.txt\u202c me\u200c"
+    assert [(e.start, e.end) for e in edits] == [(3, 4), (11, 12), (16, 20)]  # one edit per word
+    assert {e.reason for e in edits} == {"removed invisible format character"}
 
 
 def test_offsets_map_back_through_edits():
