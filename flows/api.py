@@ -375,8 +375,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     limiter = RateLimiter(settings.rate_per_minute)
     jobs: dict[str, _Job] = {}
     jobs_lock = threading.Lock()
-    pool = NormalizePool(PoolSettings(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries),
-                                      settings.workers, settings.queue, settings.document_timeout_s))
+    pool = NormalizePool(PoolSettings.for_store(settings.store_url, settings.s3_endpoint, models_dir=settings.models_dir, glossaries=dict(settings.glossaries),
+                                                workers=settings.workers, queue=settings.queue, timeout_s=settings.document_timeout_s))
     app.router.on_startup.append(pool.start)
     app.router.on_shutdown.append(pool.close)
 
@@ -494,9 +494,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def _normalize_and_store(doc, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[dict, bool]:
         """The stored record, and whether this request created it (False: this input and
         settings were stored before; at most the latest pointer moved back to them)."""
-        result, digest = _in_pool(pool.normalize, doc.text, target, mode, glossary, source)
+        done = _in_pool(pool.normalize, doc.text, target, mode, glossary, source)
         run_id = new_run_id()
-        record = build_record(doc, result, PIPELINE_VERSION, engine.identity(), digest, run_id=run_id, source_lang=source)
+        record = build_record(doc, done.result, PIPELINE_VERSION, engine.identity(), done.glossary_digest, run_id=run_id, source_lang=source)
         report = write_single(store, doc, record, source=f"upload:{doc.name}")
         if report.status == "written":
             return record, True

@@ -1,8 +1,9 @@
 """``transnorm`` command line: argument parsing around the flows and plain functions.
 
     transnorm detect PATH [PATH ...] [--format jsonl|table]
-    transnorm normalize PATH [--store URL] [--target-lang en] [--s3-endpoint URL]
+    transnorm normalize PATH [PATH ...] [--store URL] [--target-lang en] [--s3-endpoint URL]
                              [--glossary FILE] [--mode replace|annotate|keep] [--no-cache]
+                             [--workers N] [--timeout SECONDS]
     transnorm models list | install PATH... | install --from-index PAIR | remove SPEC
     transnorm crawl SOURCES.yaml [--source NAME] [--store URL]
     transnorm serve SOURCES.yaml [--store URL]
@@ -88,41 +89,60 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     from ingest.reading import MAX_DOCUMENT_BYTES, InputError, read_file
     from normalize.glossary import GlossaryError
 
-    # Bad input is the user's most common mistake: say so in one line, before paying for
-    # Prefect's start-up and without its task-failure tracebacks.
+    from flows.batch import expand
+
+    max_bytes = args.max_bytes or MAX_DOCUMENT_BYTES
+    if not expand(args.paths):
+        return _fail(f"no files to normalize in {' '.join(args.paths)}")
+    # One bad file is the user's most common mistake: say so in one line, before any
+    # start-up. With several, each failure is a failed entry of the run instead.
     try:
-        read_file(args.path, encoding=args.encoding, max_bytes=args.max_bytes or MAX_DOCUMENT_BYTES)
+        if len(args.paths) == 1 and not os.path.isdir(args.paths[0]):
+            read_file(args.paths[0], encoding=args.encoding, max_bytes=max_bytes)
         if args.glossary:
             read_glossary(args.glossary)
     except (InputError, GlossaryError) as exc:
         return _fail(str(exc))
     problem = _check_models_dir(args.models_dir) or _check_tag(args.target_lang, "--target-lang") or (args.source_lang and _check_tag(args.source_lang, "--source-lang"))
+    if args.workers < 1 or args.timeout <= 0:
+        problem = problem or "--workers must be at least 1 and --timeout above 0"
     if problem:
         return _fail(problem)
+    params = dict(
+        paths=args.paths, store_url=args.store, target_lang=args.target_lang, s3_endpoint=args.s3_endpoint,
+        models_dir=args.models_dir, encoding=args.encoding, max_bytes=max_bytes, glossary=args.glossary,
+        mode=args.mode, cache=args.cache, source_lang=args.source_lang, workers=args.workers, timeout_s=args.timeout,
+    )
+    if os.environ.get("PREFECT_API_URL"):
+        # A configured server: the same job as a tracked flow run.
+        _prefect_defaults(args.verbose)
+        from flows.normalize_file import normalize_files_flow as job
+    else:
+        # No server to report to: run the job in this process. Starting Prefect's
+        # ephemeral API would cost seconds and can time out on a busy machine.
+        from flows.files import normalize_files as job
 
-    _prefect_defaults(args.verbose)
-    from flows.normalize_file import normalize_file
-
+        if args.verbose:
+            print("transnorm: no Prefect server configured (PREFECT_API_URL): running in-process", file=sys.stderr)
     try:
-        out = normalize_file(
-            path=args.path,
-            store_url=args.store,
-            target_lang=args.target_lang,
-            s3_endpoint=args.s3_endpoint,
-            models_dir=args.models_dir,
-            encoding=args.encoding,
-            max_bytes=args.max_bytes or MAX_DOCUMENT_BYTES,
-            glossary=args.glossary,
-            mode=args.mode,
-            cache=args.cache,
-            source_lang=args.source_lang,
-        )
-    except InputError as exc:
-        return _fail(str(exc))
-    except Exception as exc:  # one line for the user; --verbose shows Prefect's log
-        return _fail(f"{type(exc).__name__}: {exc}")
-    print(format_summary(args.path, out))
-    return 0
+        out = job(**params)
+    except Exception as exc:  # one line for the user; --verbose shows the traceback
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        return _fail(_describe(exc))
+    failures = 0
+    for doc in out["documents"]:
+        if doc["status"] == "failed":
+            failures += 1
+            print(f"transnorm: error: {doc['path']}: {doc['reason']}", file=sys.stderr)
+        else:
+            print(format_summary(doc["path"], doc))
+    if len(out["documents"]) > 1 or failures:
+        counts = ", ".join(f"{status} {n}" for status, n in out["counts"].items())
+        print(f"{len(out['documents'])} files: {counts} (run {out['run_id']})")
+    return 1 if failures else 0
 
 
 def _check_tag(tag: str, option: str) -> str | None:
@@ -432,8 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--source-lang", default=None, help="the documents' main language (BCP-47) instead of detecting it")
     d.set_defaults(func=cmd_detect)
 
-    n = sub.add_parser("normalize", help="normalize one file and store the result")
-    n.add_argument("path", metavar="PATH")
+    n = sub.add_parser("normalize", help="normalize files and folders, store the results")
+    n.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders (every file inside, recursively)")
     n.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s, or $TRANSNORM_STORE)")
     n.add_argument("--target-lang", default="en", help="BCP-47 tag (default: %(default)s)")
     n.add_argument("--source-lang", default=None, help="the document's main language (BCP-47) instead of detecting it")
@@ -444,7 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--glossary", default=None, metavar="FILE", help="TSV or YAML glossary applied before the model")
     n.add_argument("--mode", choices=("replace", "annotate", "keep"), default="replace", help="replace fragments with translations (default), annotate them, or keep them and only record")
     n.add_argument("--no-cache", dest="cache", action="store_false", help="do not use the store's translation cache")
-    n.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run log")
+    n.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="documents normalized at once, one process each (default: %(default)s)")
+    n.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="time budget per document; a document over it is stopped and fails (default: %(default)s)")
+    n.add_argument("-v", "--verbose", action="store_true", help="say how the job runs, show Prefect's run log and tracebacks")
     n.set_defaults(func=cmd_normalize)
 
     m = sub.add_parser("models", help="list, install or remove translation models")

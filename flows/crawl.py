@@ -1,11 +1,12 @@
-"""Prefect flow ``crawl-source``: discover -> fetch and normalize in batches -> store.
+"""Prefect flow ``crawl-source``: discover -> fetch in batches -> normalize and store.
 
-The flow orchestrates plain functions from ``ingest`` and ``normalize``; it holds no
+The flow orchestrates plain functions from ``ingest`` and ``flows.batch``; it holds no
 crawling logic. Pages are handled ``batch_size`` at a time per task: fetched by
 ``workers`` threads (one request at a time per host, ``delay`` apart; see
-:mod:`ingest.fetch`), normalized together with :func:`normalize.pipeline.normalize_batch`
-(all fragments of the batch in one translation pass), then stored one by one. A page that
-fails at any step is listed in the run's report with the reason; it never fails the run.
+:mod:`ingest.fetch`), normalized by ``processes`` worker processes, each page under a
+time budget of ``timeout_s`` (a runaway page is stopped by killing its worker), then
+stored (:func:`flows.batch.process`) and its crawl state saved. A page that fails at any
+step is listed in the run's manifest and report with the reason; it never fails the run.
 
 Each run publishes a Markdown artifact (key ``crawl-<source>``): pages fetched, skipped,
 failed (with reasons), fragments per language, translated and untranslated counts.
@@ -17,13 +18,17 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from ingest.crawl import Discovery, crawl_batch, discover, policy_for
+from ingest.glossaries import read_glossary
+from ingest.crawl import Discovery, Page, discover, fetch_batch, policy_for, save_state
 from ingest.fetch import Fetcher
 from ingest.runs import Manifest, new_run_id
 from ingest.sources import Source, load_sources
-from .stores import open_store
+from ingest.store import Store
+from normalize.argos import ArgosEngine
 
-from .translators import make_translator
+from flows.batch import Options, process
+from flows.pool import NormalizePool, PoolSettings
+from flows.stores import open_store
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -34,9 +39,52 @@ def discover_task(source: Source, fetcher: Fetcher) -> Discovery:
 
 
 @task(name="crawl-batch", **_TASK)
-def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, translator, engine_id: str, workers: int, run_id: str) -> list[dict]:
+def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, pool: NormalizePool, engine_id: str, workers: int, run_id: str) -> list[dict]:
     store = open_store(store_url, s3_endpoint=s3_endpoint)
-    return crawl_batch(source, urls, fetcher, store, translator, engine_id, workers, run_id)
+    return crawl_batch(source, urls, fetcher, store, pool, engine_id, workers, run_id)
+
+
+def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, pool: NormalizePool, engine_id: str, workers: int, run_id: str) -> list[dict]:
+    """Fetch ``urls``, normalize and store the fetched pages, then save each stored
+    page's crawl state. One outcome per URL, in order: ``{"url", "status", "reason"}``
+    with status ``written``, ``relinked``, ``unchanged``, ``skipped`` or ``failed``,
+    plus ``doc_id``, ``version``, ``keys``, ``sha256`` and ``summary`` for stored
+    pages. Never raises for a page; a page whose state could not be saved is failed
+    (the next run fetches it again)."""
+    pages = fetch_batch(source, urls, fetcher, store, workers)
+    fetched = [p for p in pages if p.status == "fetched"]
+    by_doc = {id(p.document): p for p in fetched}
+    options = Options(source.settings.target_lang, glossary=_GLOSSARY if source.settings.glossary else None)
+
+    def origin(doc) -> dict:
+        return {"kind": "crawl", "source": source.name, "url": by_doc[id(doc)].state["canonical_url"]}
+
+    done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origin)
+    outcomes = {p.url: _skipped_or_failed(p) for p in pages}
+    for page, o in zip(fetched, done):
+        out = outcomes[page.url]
+        if o.status == "failed":  # decoded but not stored: its document is known
+            out.update(status="failed", reason=o.reason, doc_id=o.doc.doc_id, sha256=o.doc.sha256)
+            continue
+        try:
+            save_state(store, source.name, page.state)
+        except Exception as exc:  # the document is stored; without its state the next run fetches it again
+            out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
+            continue
+        out.update(status=o.status, doc_id=o.doc.doc_id, version=o.report.version, keys=o.report.keys, sha256=o.doc.sha256,
+                   summary=o.result.summary(), translation=o.translation)
+    return [outcomes[u] for u in urls]
+
+
+def _skipped_or_failed(page: Page) -> dict:
+    # A skipped page keeps naming its document (from the crawl state), so the manifest does.
+    out = {"url": page.url, "status": page.status, "reason": page.reason}
+    if page.status == "skipped" and page.state:
+        out["doc_id"] = page.state["doc_id"]
+    return out
+
+
+_GLOSSARY = "source"  # the pool's name for the source's glossary
 
 
 @task(name="write-manifest", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
@@ -59,6 +107,8 @@ def crawl_source(
     models_dir: str | None = None,
     batch_size: int = 20,
     workers: int = 4,
+    processes: int = 2,
+    timeout_s: float = 60.0,
 ) -> dict:
     """Crawl the source ``source_name`` of the sources file ``sources_path`` once.
 
@@ -70,15 +120,24 @@ def crawl_source(
     """
     logger = get_run_logger()
     source = _source(sources_path, source_name)
+    if source.settings.glossary:
+        read_glossary(source.settings.glossary)  # a bad glossary fails the run before any fetch
     fetcher = Fetcher(policy_for(source))
-    translator, engine = make_translator(store_url, s3_endpoint, models_dir, source.settings.glossary)
-    run_id = new_run_id()
-    found = discover_task(source, fetcher)
-    outcomes: list[dict] = []
-    for i in range(0, len(found.urls), batch_size):
-        outcomes += crawl_batch_task(source, found.urls[i : i + batch_size], fetcher, store_url, s3_endpoint, translator, engine.identity(), workers, run_id)
+    glossaries = {_GLOSSARY: source.settings.glossary} if source.settings.glossary else {}
+    pool = NormalizePool(PoolSettings.for_store(store_url, s3_endpoint, models_dir=models_dir, glossaries=glossaries,
+                                                workers=max(1, processes), queue=max(1, processes), timeout_s=timeout_s))
+    pool.start()  # the workers load their models during discovery
+    try:
+        engine_id = ArgosEngine(models_dir).identity()
+        run_id = new_run_id()
+        found = discover_task(source, fetcher)
+        outcomes: list[dict] = []
+        for i in range(0, len(found.urls), batch_size):
+            outcomes += crawl_batch_task(source, found.urls[i : i + batch_size], fetcher, store_url, s3_endpoint, pool, engine_id, workers, run_id)
+    finally:
+        pool.close()
     manifest_task(store_url, s3_endpoint, run_id, outcomes, found)
-    report = {"run_id": run_id, **_report(source, found, outcomes, translator.stats.as_dict())}
+    report = {"run_id": run_id, **_report(source, found, outcomes, _translation(outcomes))}
     create_markdown_artifact(markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}")
     logger.info("%s: %s", source.name, report["pages"])
     return report
@@ -89,6 +148,14 @@ def _source(sources_path: str, name: str) -> Source:
         if s.name == name:
             return s
     raise KeyError(f"no source named {name!r} in {sources_path}")
+
+
+def _translation(outcomes: list[dict]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for o in outcomes:
+        for k, v in o.get("translation", {}).items():
+            total[k] = total.get(k, 0) + v
+    return total
 
 
 def _report(source: Source, found: Discovery, outcomes: list[dict], translation: dict) -> dict:

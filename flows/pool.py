@@ -28,6 +28,7 @@ from pebble import ProcessExpired, ProcessPool
 from normalize.detect import DetectConfig
 from normalize.glossary import Glossary
 from normalize.pipeline import detect_findings, normalize_text
+from normalize.translate import Stats
 from normalize.types import Result
 
 
@@ -47,13 +48,24 @@ class WorkerFailed(Exception):
 class PoolSettings:
     """``workers`` processes; up to ``queue`` more documents wait; each document gets
     ``timeout_s`` seconds of a worker's time. Worker translators use the store's
-    translation cache at ``store_url`` and the models in ``models_dir``; ``glossaries``
-    maps names to glossary files."""
+    translation cache at ``store_url`` (unless ``cache`` is false) and the models in
+    ``models_dir``; ``glossaries`` maps names to glossary files; ``env`` is set in each
+    worker before it opens the store (credentials: see :func:`flows.stores.for_workers`)."""
+
+    @classmethod
+    def for_store(cls, store_url: str, s3_endpoint: str | None = None, **kwargs) -> PoolSettings:
+        """Settings whose workers open the store at ``store_url``, a Prefect block too."""
+        from .stores import for_workers
+
+        url, endpoint, env = for_workers(store_url, s3_endpoint)
+        return cls(url, endpoint, env=env, **kwargs)
 
     store_url: str
     s3_endpoint: str | None = None
     models_dir: str | None = None
     glossaries: dict[str, str] = field(default_factory=dict)
+    cache: bool = True
+    env: dict[str, str] = field(default_factory=dict, repr=False)
     workers: int = 2
     queue: int = 8
     timeout_s: float = 60.0
@@ -64,13 +76,16 @@ _translator = None
 _glossaries: dict[str, Glossary] = {}
 
 
-def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossaries: dict[str, str]) -> None:
+def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossaries: dict[str, str], cache: bool = True, env: dict[str, str] | None = None) -> None:
     global _translator, _glossaries
+    import os
+
     from ingest.glossaries import read_glossary
 
+    os.environ.update(env or {})
     from .translators import make_translator
 
-    _translator, _ = make_translator(store_url, s3_endpoint, models_dir, None)
+    _translator, _ = make_translator(store_url, s3_endpoint, models_dir, None, cache)
     _glossaries = {name: read_glossary(path) for name, path in glossaries.items()}
     # Detection loads its word lists and models on first use: a worker forked from the
     # preloaded fork server has them already (this then takes milliseconds); one the
@@ -83,12 +98,22 @@ def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | Non
 WARM_UP = "An English line with не только, mon ami, 已發表 and a pаyment."
 
 
-def _normalize(text: str, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[Result, str | None]:
-    """The result, and the digest of the glossary used (``None``: none)."""
+@dataclass(frozen=True)
+class Normalized:
+    """A worker's answer: the result, the digest of the glossary used (``None``: none)
+    and the translator's counts for this document (:class:`normalize.translate.Stats`)."""
+
+    result: Result
+    glossary_digest: str | None
+    translation: dict
+
+
+def _normalize(text: str, target: str, mode: str, glossary: str | None, source: str | None) -> Normalized:
     assert _translator is not None, "worker not started"
     _translator.glossary = _glossaries.get(glossary, Glossary()) if glossary else Glossary()
+    _translator.stats = Stats()
     result = normalize_text(text, _translator, target, DetectConfig(main_lang=source), mode=mode)
-    return result, (_translator.glossary.digest if len(_translator.glossary) else None)
+    return Normalized(result, _translator.glossary.digest if len(_translator.glossary) else None, _translator.stats.as_dict())
 
 
 def _detect(text: str, source: str | None) -> tuple[str, list[dict]]:
@@ -113,12 +138,12 @@ class NormalizePool:
         self._pool = ProcessPool(
             max_workers=settings.workers,
             initializer=_start_worker,
-            initargs=(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries)),
+            initargs=(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries), settings.cache, dict(settings.env)),
             context=_context(),
         )
         self._slots = threading.BoundedSemaphore(settings.workers + settings.queue)
 
-    def normalize(self, text: str, target: str = "en", mode: str = "replace", glossary: str | None = None, source: str | None = None) -> tuple[Result, str | None]:
+    def normalize(self, text: str, target: str = "en", mode: str = "replace", glossary: str | None = None, source: str | None = None) -> Normalized:
         """Normalize ``text`` in a worker; blocks the calling thread until it is done.
 
         Raises :class:`Overloaded` (no free slot), :class:`DocumentTimeout` (over budget)
@@ -134,7 +159,10 @@ class NormalizePool:
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"{self.settings.workers} workers busy and {self.settings.queue} documents waiting")
         try:
-            future = self._pool.schedule(fn, args=args, timeout=self.settings.timeout_s)
+            try:
+                future = self._pool.schedule(fn, args=args, timeout=self.settings.timeout_s)
+            except RuntimeError as exc:  # pebble: the pool is closed or could not start a worker
+                raise WorkerFailed(f"the workers are not running: {exc}") from None
             try:
                 return future.result()
             except FutureTimeout:

@@ -12,8 +12,9 @@ Plain functions; the Prefect flow in ``flows/crawl.py`` batches and orchestrates
   the state) and :func:`decode_page` decodes it: a :class:`Page` holds a decoded
   :class:`~ingest.reading.Document`, a skip, or a failure with its reason. Neither raises
   for a bad page.
-* :func:`crawl_batch` fetches a batch of pages, normalizes them together and stores each
-  document and its crawl state; one page's failure is its own.
+* :func:`fetch_batch` fetches and decodes a batch of pages; one page's failure is its
+  own. The flow normalizes and stores them (``flows/batch.py``), then saves each
+  stored page's crawl state (:func:`save_state`).
 * Crawl state lives in the store, so any worker resumes where another stopped::
 
       crawl/<source>/pages/<sha256(url)[:32]>.json
@@ -39,12 +40,9 @@ from urllib.parse import urlsplit
 
 import courlan
 
-from normalize.pipeline import PIPELINE_VERSION, normalize_batch
-from normalize.translate import FragmentTranslator
-
 from .fetch import FetchError, Fetcher, Policy, Response
 from .reading import TEXT_HTML, Document, InputError, read_bytes
-from .records import build_record, url_doc_id, write_document
+from .records import url_doc_id
 from .sources import Source
 from .store import Store
 
@@ -331,39 +329,16 @@ def _multibyte_utf8(raw: bytes) -> bool:
     return True
 
 
-def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, translator: FragmentTranslator, engine_id: str, workers: int = 4, run_id: str | None = None) -> list[dict]:
+def fetch_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, workers: int = 4) -> list[Page]:
     """Fetch ``urls`` (``workers`` threads; the fetcher's per-host throttle keeps it
-    polite), normalize the fetched pages in one batch, store each document, then its
-    crawl state. Returns one outcome per URL, in order: ``{"url", "status", "reason"}``
-    with status ``written``, ``relinked``, ``unchanged`` (this output already stored and
-    latest; see :func:`ingest.records.write_document`), ``skipped`` or ``failed``, plus
-    ``doc_id``, ``version``, ``keys``, ``sha256`` and ``summary`` for stored pages. Never raises for a
-    page; a storage error fails only its page (its state is not saved, so the next run
-    tries again)."""
+    polite) and decode them: one :class:`Page` per URL, in order. Never raises for a
+    page."""
     if not urls:
         return []
     # Threads for the network only; parsing stays on this thread (see decode_page).
     with ThreadPoolExecutor(max(1, min(workers, len(urls)))) as pool:
         downloaded = list(pool.map(lambda u: download_page(u, source, fetcher, store), urls))
-    pages = [decode_page(p) for p in downloaded]
-    fetched = [p for p in pages if p.status == "fetched"]
-    results = normalize_batch([p.document.text for p in fetched], translator, source.settings.target_lang)
-    glossary = translator.glossary.digest if len(translator.glossary) else None
-    # A skipped page keeps naming its document (from the crawl state), so the manifest does.
-    outcomes = {p.url: {"url": p.url, "status": p.status, "reason": p.reason, **({"doc_id": p.state["doc_id"]} if p.status == "skipped" and p.state else {})} for p in pages}
-    for page, result in zip(fetched, results):
-        out = outcomes[page.url]
-        try:
-            origin = {"kind": "crawl", "source": source.name, "url": page.state["canonical_url"]}
-            record = build_record(page.document, result, PIPELINE_VERSION, engine_id, glossary, origin, run_id)
-            report = write_document(store, page.document, record)
-            save_state(store, source.name, page.state)
-        except Exception as exc:  # one page's storage failure must not lose the batch
-            out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
-            continue
-        out.update(status=report.status, doc_id=page.document.doc_id, version=report.version, keys=report.keys,
-                   sha256=page.document.sha256, summary=result.summary())
-    return [outcomes[u] for u in urls]
+    return [decode_page(p) for p in downloaded]
 
 
 def _canonical(declared: str | None, fetched: str) -> str:

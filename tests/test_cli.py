@@ -102,9 +102,32 @@ def test_normalize_bad_input_one_line_nonzero_nothing_stored(tmp_path, content, 
     assert not store.exists()
 
 
-def test_normalize_directory_is_refused(tmp_path):
-    proc = run("normalize", str(tmp_path), "--store", str(tmp_path / "store"))
-    assert proc.returncode == 1 and "is a directory" in proc.stderr
+def test_normalize_an_empty_folder_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = run("normalize", str(tmp_path / "empty"), "--store", str(tmp_path / "store"))
+    assert proc.returncode == 1 and proc.stderr.strip() == f"transnorm: error: no files to normalize in {tmp_path / 'empty'}"
+    assert not (tmp_path / "store").exists()
+
+
+def test_normalize_files_and_folders_in_one_run(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for i in range(6):
+        (folder / ("sub" if i % 2 else "") / f"page-{i}.txt").write_text(f"Page {i} of the run says не только and moves on.\n", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("not read\n")
+    (folder / "empty.txt").write_bytes(b"")
+    proc = run("normalize", str(folder), str(tmp_path / "missing.txt"), "--store", str(tmp_path / "store"), "--workers", "2")
+    assert proc.returncode == 1  # two files failed; the other six are stored
+    assert sorted(proc.stderr.strip().splitlines()) == [
+        f"transnorm: error: {folder / 'empty.txt'}: unreadable: {folder / 'empty.txt'} is empty",
+        f"transnorm: error: {tmp_path / 'missing.txt'}: unreadable: no such file: {tmp_path / 'missing.txt'}",
+    ]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("8 files: failed 2, written 6 (run ")
+    run_id = last.rsplit(" ", 1)[-1].rstrip(")")
+    entries = [json.loads(line) for line in (tmp_path / "store" / "runs" / run_id / "manifest.jsonl").read_text().splitlines()]
+    assert sorted(e["action"] for e in entries) == ["failed"] * 2 + ["written"] * 6
+    assert len(list((tmp_path / "store" / "latest").iterdir())) == 6
 
 
 def test_normalize_with_a_bad_glossary_fails_in_one_line(tmp_path, seed_path):

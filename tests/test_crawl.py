@@ -359,3 +359,42 @@ def test_a_crawl_where_every_page_failed_exits_1_with_the_reasons(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("transnorm: error: down: every page failed (")
     assert "failures by reason:" in proc.stdout
+
+
+def test_page_over_its_time_budget_fails_alone_and_nothing_of_it_is_stored(tmp_path):
+    # Every other word with look-alike letters: the densest work per byte for detection.
+    words = "the people about which their there other".split()
+    hostile = " ".join(w.replace("e", "\u0435") if i % 2 else w for i, w in enumerate(words * 50_000))
+    s = Site().start()
+    try:
+        base = f"http://budget.example:{s.port}"
+        s.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
+        s.routes["/hostile"] = Route(f"<html><body><article><p>{hostile}</p></article></body></html>".encode())
+        for name in ("one", "two"):
+            s.routes[f"/{name}"] = Route(f"<html><body><article><p>Page {name} is short, and says не только once.</p></article></body></html>".encode())
+        path = tmp_path / "sources.yaml"
+        path.write_text(
+            f"""sources:
+  - name: budget
+    start: ["{base}/one", "{base}/hostile", "{base}/two"]
+    settings:
+        delay: 0
+        max_bytes: 5000000
+        resolve: {{budget.example: 127.0.0.1}}
+        allow_private: ["budget.example:{s.port}"]
+""",
+            encoding="utf-8",
+        )
+        store_dir = tmp_path / "store"
+        report = crawl_source(str(path), "budget", str(store_dir), timeout_s=1.0)
+    finally:
+        s.stop()
+    assert report["pages"] == {"failed": 1, "written": 2}
+    [failure] = report["failed"]
+    assert failure["url"] == f"{base}/hostile" and failure["reason"].startswith("document_timeout: ")
+    entries = [json.loads(line) for line in (store_dir / "runs" / report["run_id"] / "manifest.jsonl").read_text().splitlines()]
+    assert sorted((e["source"].rsplit("/", 1)[-1], e["action"]) for e in entries) == [("hostile", "failed"), ("one", "written"), ("two", "written")]
+    stopped = next(e for e in entries if e["action"] == "failed")
+    # Nothing partial: no object of the stopped page's document, and no crawl state, so the next run tries it again.
+    assert not any(stopped["doc_id"] in p.as_posix() for p in store_dir.rglob("*") if p.is_file())
+    assert not (store_dir / state_key("budget", f"{base}/hostile")).exists()

@@ -1,4 +1,4 @@
-"""The ``normalize-file`` flow end to end under Prefect's test harness.
+"""The ``normalize-files`` flow end to end under Prefect's test harness.
 
 Real parts only: the reference article from ../shared, a tiny real argos package built and
 installed by the test, a local folder and a moto S3 server over HTTP.
@@ -7,14 +7,14 @@ installed by the test, a local folder and a moto S3 server over HTTP.
 from __future__ import annotations
 
 import json
+import os
 
 import boto3
 import jsonschema
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.normalize_file import normalize_file
-from ingest.reading import InputError
+from flows.normalize_file import normalize_files_flow
 from ingest.records import record_schema
 from ingest.store import LocalStore
 from tests.argos_tiny import build_tiny_argos_package, install_packages
@@ -33,6 +33,13 @@ def ru_en_models(tmp_path_factory):
     archive = build_tiny_argos_package(work, "ru", "en", "1.0", reply="for the heads")
     install_packages([archive], work / "packages")
     return str(work / "packages")
+
+
+def normalize_file(path: str, store_url: str, **options) -> dict:
+    """The flow run on one file: that file's entry, with its run's id and counts."""
+    out = normalize_files_flow([path], store_url, **options)
+    [doc] = out["documents"]
+    return {**doc, "run_id": out["run_id"], "translation": out["translation"]}
 
 
 def _records(store) -> list[dict]:
@@ -131,20 +138,53 @@ def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
     "make, message",
     [
         (lambda p: None, "no such file"),
-        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: os.mkfifo(p), "is not a regular file"),
         (lambda p: p.write_bytes(b""), "is empty"),
         (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"), "binary"),
         (lambda p: p.write_bytes("Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode()), "not valid UTF-8"),
     ],
-    ids=["missing", "directory", "empty", "png", "invalid-utf8"],
+    ids=["missing", "fifo", "empty", "png", "invalid-utf8"],
 )
 def test_bad_input_fails_clearly_and_stores_nothing(tmp_path, make, message):
     path = tmp_path / "input.txt"
     make(path)
     store_dir = tmp_path / "store"
-    with pytest.raises(InputError, match=message):
-        normalize_file(str(path), str(store_dir))
-    assert not store_dir.exists() or not any(p.is_file() for p in store_dir.rglob("*"))
+    out = normalize_file(str(path), str(store_dir))
+    assert out["status"] == "failed" and out["reason"].startswith("unreadable: ") and message in out["reason"]
+    # Nothing of the document; the run's manifest says what happened to it.
+    assert [p.relative_to(store_dir).as_posix() for p in store_dir.rglob("*") if p.is_file()] == [f"runs/{out['run_id']}/manifest.jsonl"]
+    entry = json.loads((store_dir / "runs" / out["run_id"] / "manifest.jsonl").read_text())
+    assert (entry["action"], entry["source"], entry["reason"]) == ("failed", str(path), out["reason"])
+
+
+def _hostile(size: int) -> str:
+    # Every other word with look-alike letters: the densest work per byte detection does.
+    words = "the people about which their there other".split()
+    out, n = [], 0
+    while n < size:
+        w = words[n % len(words)].replace("e", "\u0435") if n % 2 else words[n % len(words)]
+        out.append(w)
+        n += len(w) + 1
+    return " ".join(out)
+
+
+def test_document_over_its_time_budget_fails_alone(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-small.txt").write_text("A small page that says не только once.\n")
+    (folder / "b-hostile.txt").write_text(_hostile(1_000_000))
+    (folder / "c-small.txt").write_text("Another small page, with mon ami in it.\n")
+    store_dir = tmp_path / "store"
+    out = normalize_files_flow([str(folder)], str(store_dir), timeout_s=1.0)
+    status = {d["path"].rsplit("/", 1)[-1]: (d["status"], (d["reason"] or "").split(":")[0]) for d in out["documents"]}
+    assert status == {"a-small.txt": ("written", ""), "b-hostile.txt": ("failed", "document_timeout"), "c-small.txt": ("written", "")}
+    assert out["counts"] == {"failed": 1, "written": 2}
+    hostile = next(d for d in out["documents"] if d["status"] == "failed")
+    # Nothing partial: no object of the stopped document.
+    assert not any(hostile["doc_id"] in p.as_posix() for p in store_dir.rglob("*") if p.is_file())
+    entries = [json.loads(line) for line in (store_dir / "runs" / out["run_id"] / "manifest.jsonl").read_text().splitlines()]
+    assert sorted(e["action"] for e in entries) == ["failed", "written", "written"]
+    assert [e["reason"] for e in entries if e["action"] == "failed"] == [hostile["reason"]]
 
 
 def test_cache_serves_a_second_document_from_the_store(tmp_path, ru_en_models):

@@ -1,0 +1,185 @@
+"""The one path from decoded documents to the bucket, for every entry point.
+
+    documents -> normalize each in the worker pool (its time budget) -> record -> store
+
+:func:`process` takes documents already decoded (by :mod:`ingest.reading` or the
+crawler), normalizes them in a :class:`~flows.pool.NormalizePool` (a runaway document is
+stopped by killing its worker), builds each record and writes it. Every document gets an
+:class:`Outcome`; a failed one carries its reason and never fails the others. Nothing
+partial is stored: a document is written only once it is fully normalized.
+
+:func:`run_files` is the file job on top of it: read paths and folders, process them in
+chunks, write the run's manifest. No Prefect here: the ``normalize-files`` flow and the
+CLI both call it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ingest.reading import MAX_DOCUMENT_BYTES, Document, InputError, read_file
+from ingest.records import WriteReport, build_record, write_document
+from ingest.runs import Manifest, new_run_id
+from ingest.store import Store
+from normalize.pipeline import PIPELINE_VERSION
+from normalize.types import Result
+
+from .pool import DocumentTimeout, NormalizePool, Overloaded, WorkerFailed
+
+# Documents read and held at once by run_files: bounds memory on a folder of thousands.
+CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Options:
+    """How documents are normalized. ``glossary`` names one of the pool's glossaries."""
+
+    target_lang: str = "en"
+    mode: str = "replace"
+    glossary: str | None = None
+    source_lang: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What happened to one input. ``status``: ``written``, ``relinked``, ``unchanged``
+    (see :func:`ingest.records.write_document`) or ``failed``; ``reason`` says why it
+    failed, starting with a stable code (``unreadable``, ``document_timeout``,
+    ``worker_failed``, ``store``)."""
+
+    source: str
+    status: str
+    reason: str | None = None
+    doc: Document | None = None
+    result: Result | None = None
+    report: WriteReport | None = None
+    translation: dict = field(default_factory=dict)
+
+    def manifest_entry(self) -> dict:
+        r = self.report
+        return {
+            "doc_id": self.doc.doc_id if self.doc else None,
+            "version": r.version if r else None,
+            "keys": r.keys if r else None,
+            "sha256": self.doc.sha256 if self.doc else None,
+            "source": self.source,
+            "reason": self.reason,
+        }
+
+
+def failed(source: str, reason: str, doc: Document | None = None) -> Outcome:
+    return Outcome(source, "failed", reason, doc)
+
+
+def process(
+    docs: Sequence[Document],
+    pool: NormalizePool,
+    store: Store,
+    engine_id: str,
+    run_id: str,
+    options: Options = Options(),
+    origin: Callable[[Document], dict | None] = lambda doc: None,
+    glossary_digest: str | None = None,
+) -> list[Outcome]:
+    """Normalize and store ``docs``, as many at once as the pool has workers; one
+    :class:`Outcome` per document, in order. Never raises for one document's failure.
+
+    ``origin(doc)`` gives the record's ``source.origin`` (``None``: an upload).
+    """
+
+    def one(doc: Document) -> Outcome:
+        try:
+            done = pool.normalize(doc.text, options.target_lang, options.mode, options.glossary, options.source_lang)
+        except DocumentTimeout as exc:
+            return failed(doc.source, f"document_timeout: {exc}", doc)
+        except (WorkerFailed, Overloaded) as exc:
+            return failed(doc.source, f"worker_failed: {exc}", doc)
+        record = build_record(doc, done.result, PIPELINE_VERSION, engine_id, done.glossary_digest or glossary_digest,
+                              origin(doc), run_id, options.source_lang)
+        try:
+            report = write_document(store, doc, record)
+        except Exception as exc:  # a store failure is this document's; the others go on
+            return Outcome(doc.source, "failed", f"store: {type(exc).__name__}: {exc}", doc, done.result, None, done.translation)
+        return Outcome(doc.source, report.status, None, doc, done.result, report, done.translation)
+
+    if not docs:
+        return []
+    # Threads only wait on the pool and the store; the work is in the pool's processes.
+    with ThreadPoolExecutor(max(1, min(pool.settings.workers, len(docs)))) as threads:
+        return list(threads.map(one, docs))
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Files named, and the regular files inside named folders (recursively, sorted,
+    hidden names skipped); a path that is neither stays, so reading it fails clearly."""
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            out.append(path)
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            out += [os.path.join(root, f) for f in sorted(files) if not f.startswith(".")]
+    return out
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    outcomes: list[Outcome]
+    manifest_key: str | None
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for o in self.outcomes:
+            out[o.status] = out.get(o.status, 0) + 1
+        return dict(sorted(out.items()))
+
+    def translation(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for o in self.outcomes:
+            for k, v in o.translation.items():
+                total[k] = total.get(k, 0) + v
+        return total
+
+
+def run_files(
+    paths: Sequence[str],
+    pool: NormalizePool,
+    store: Store,
+    engine_id: str,
+    options: Options = Options(),
+    encoding: str | None = None,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    run_id: str | None = None,
+) -> RunReport:
+    """Read, normalize and store every file of ``paths`` (folders expanded), then write
+    the run's manifest (``runs/<run_id>/manifest.jsonl``) with one entry per file,
+    failures included. Store errors on the manifest propagate: without it the run is
+    not finished."""
+    run_id = run_id or new_run_id()
+    outcomes: list[Outcome] = []
+    for chunk in _chunks(expand(paths), CHUNK):
+        docs: list[Document] = []
+        slots: list[Outcome | None] = []
+        for path in chunk:
+            try:
+                docs.append(read_file(path, encoding=encoding, max_bytes=max_bytes))
+                slots.append(None)
+            except InputError as exc:
+                slots.append(failed(path, f"unreadable: {exc}"))
+        done = iter(process(docs, pool, store, engine_id, run_id, options))
+        outcomes += [o if o is not None else next(done) for o in slots]
+    manifest = Manifest(run_id)
+    for o in outcomes:
+        manifest.add(o.status, **o.manifest_entry())
+    key = manifest.write(store) if outcomes else None
+    return RunReport(run_id, outcomes, key)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
