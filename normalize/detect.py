@@ -104,11 +104,13 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     ``text``. Never raises on any ``str``.
     """
     masked = masked_spans(text)
-    plain = blank(text, masked)
+    # Only the sample of the main language's decision is blanked here; segment blanks
+    # each paragraph that needs it, so a large text is not copied whole.
+    plain = blank(text[:MAIN_SAMPLE_CHARS], [(a, min(b, MAIN_SAMPLE_CHARS)) for a, b in masked if a < MAIN_SAMPLE_CHARS])
     ws, main_script, main_scripts = _scan(text, masked, config.main_lang)
     main = _main_language(plain, ws, main_scripts, config)
     findings, readings = homoglyphs(text, ws, main_script, main_scripts, main.lang)
-    stretches = [_with_end(s, _balanced(text, s.start, s.end)) for s in segment(plain, main.lang, main_script, readings, config.params)]
+    stretches = [_with_end(s, _balanced(text, s.start, s.end)) for s in segment(text, main.lang, main_script, readings, config.params, masked)]
     foreign = [s for s in stretches if s.group != "Latin"]
     repaired = sorted((start, fixed) for start, (_, fixed) in readings.items() if fixed is not None)
     fixes = [_with_repairs(text, s.start, s.end, repaired) for s in foreign]

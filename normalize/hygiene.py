@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import ftfy
@@ -147,7 +148,7 @@ def hygiene_edits(text: str) -> list[Edit]:
     """
     edits: list[Edit] = []
     offset = 0
-    for line in text.splitlines(keepends=True):
+    for line in _lines(text):
         body = line.rstrip("\r\n")
         if _needs_fixing(body):
             fixed = _fix_line(body)
@@ -155,6 +156,22 @@ def hygiene_edits(text: str) -> list[Edit]:
                 edits.extend(_diff(body, fixed, offset))
         offset += len(line)
     return edits
+
+
+# str.splitlines's line boundaries.
+_LINE_END = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.splitlines(keepends=True)``, one line at a time: the whole list would be
+    another copy of a large document, made of small strings whose memory the allocator
+    keeps after they are freed."""
+    pos = 0
+    for m in _LINE_END.finditer(text):
+        yield text[pos : m.end()]
+        pos = m.end()
+    if pos < len(text):
+        yield text[pos:]
 
 
 def _diff(old: str, new: str, offset: int) -> list[Edit]:

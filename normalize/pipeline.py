@@ -25,7 +25,7 @@ from .detect import DetectConfig, Detection, detect
 from .languages import decide_language
 from .scripts import script_counts
 from .hygiene import hygiene_edits
-from .offsets import EditedText, apply_edits
+from .offsets import apply_edits
 from .stopwords import stop_words
 from .translate import FragmentTranslator, Request
 from .types import Change, Edit, Finding, Result, Translation
@@ -45,15 +45,17 @@ def detect_findings(text: str, config: DetectConfig = DetectConfig()) -> tuple[D
     ``start``/``end``/``text`` indexing ``text`` itself: the form ``transnorm detect``
     prints.
     """
-    _, _, detection, pairs = _detect_on_hygienic(text, config)
+    _, detection, pairs, _ = _detect_on_hygienic(text, config)
     return detection, [mapped for _, mapped in pairs]
 
 
 def _detect_on_hygienic(
     text: str, config: DetectConfig
-) -> tuple[list[Edit], EditedText, Detection, list[tuple[Finding, Finding]]]:
-    """Hygiene edits, the hygienic text, detection on it, and each finding twice:
-    indexing the hygienic text and mapped onto ``text``.
+) -> tuple[list[Edit], Detection, list[tuple[Finding, Finding]], list[tuple[str, str]]]:
+    """Hygiene edits, detection on the hygienic text, each finding twice: indexing the
+    hygienic text and mapped onto ``text``, and for each foreign finding the hygienic
+    text around it (:func:`_around`), which is all assembly needs of that text: a large
+    document's hygienic copy is not kept until the translations come back.
 
     A hygiene edit maps back only as a whole, so findings inside one edit's output (two
     letters of different scripts that ftfy recovered from one run of mojibake) map onto
@@ -63,7 +65,8 @@ def _detect_on_hygienic(
     hyg = apply_edits(text, hyg_edits)
     detection = detect(hyg.text, config)
     if not hyg_edits:  # the hygienic text is the text: every finding maps onto itself
-        return hyg_edits, hyg, detection, [(f, f) for f in detection.findings]
+        pairs = [(f, f) for f in detection.findings]
+        return hyg_edits, detection, pairs, _around(hyg.text, pairs)
     pairs: list[tuple[Finding, Finding]] = []
     for f in detection.findings:
         start, end = hyg.to_source_span(f.start, f.end)
@@ -72,7 +75,17 @@ def _detect_on_hygienic(
             start, end = hyg.to_source_span(f.start, f.end)
         # The constructor, not dataclasses.replace: one call per finding, and a hostile text has many.
         pairs.append((f, Finding(start, end, text[start:end], f.kind, f.lang, f.script, f.confidence, f.evidence, f.replacement)))
-    return hyg_edits, hyg, detection, pairs
+    return hyg_edits, detection, pairs, _around(hyg.text, pairs)
+
+
+# How much text before a fragment tells whether it starts a sentence (_SENTENCE_START).
+_CONTEXT_CHARS = 40
+
+
+def _around(context: str, pairs: list[tuple[Finding, Finding]]) -> list[tuple[str, str]]:
+    """For each foreign finding, in order: up to ``_CONTEXT_CHARS`` characters of
+    ``context`` before it and the one character after it (what :func:`_fit` reads)."""
+    return [(context[max(0, f.start - _CONTEXT_CHARS) : f.start], context[f.end : f.end + 1]) for f, _ in pairs if f.kind == "foreign"]
 
 
 def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) -> Finding:
@@ -139,7 +152,7 @@ def normalize_batch(
     detected = [_detect_on_hygienic(text, config) for text in texts]
 
     requests: list[Request] = []
-    for _, _, _, pairs in detected:
+    for _, _, pairs, _ in detected:
         for f, _ in pairs:
             if f.kind == "foreign":
                 source = f.replacement if f.replacement is not None else f.text
@@ -151,16 +164,16 @@ def normalize_batch(
 
     results = []
     it = iter(outcomes)
-    for text, (hyg_edits, hyg, detection, pairs) in zip(texts, detected):
+    for text, (hyg_edits, detection, pairs, contexts) in zip(texts, detected):
         foreign = [next(it) for f, _ in pairs if f.kind == "foreign"]
-        results.append(_assemble(text, hyg_edits, hyg, detection, pairs, foreign, target_lang, mode))
+        results.append(_assemble(text, hyg_edits, contexts, detection, pairs, foreign, target_lang, mode))
     return results
 
 
 def _assemble(
     text: str,
     hyg_edits: list[Edit],
-    hyg: EditedText,
+    contexts: list[tuple[str, str]],
     detection: Detection,
     pairs: list[tuple[Finding, Finding]],
     outcomes: list[Translation],
@@ -173,6 +186,7 @@ def _assemble(
     planned: list[tuple[int, int, Edit, dict]] = []
     covered: list[tuple[int, int]] = []
     outcome_of = iter(outcomes)
+    context_of = iter(contexts)
     # ``f`` indexes the hygienic text (the context translations are fitted into),
     # ``mapped`` the original text (where the edits apply).
     for f, mapped in pairs:
@@ -184,8 +198,9 @@ def _assemble(
             continue
         source = f.replacement if f.replacement is not None else f.text
         outcome = next(outcome_of)
+        before, after = next(context_of)
         if outcome.status == "translated" and outcome.text:
-            replacement = _fit(hyg.text, f.start, f.end, outcome.text, source)
+            replacement = _fit(before, after, outcome.text, source)
             if mode == "annotate":
                 replacement = _annotate(replacement, f.lang, source)
         else:
@@ -230,8 +245,9 @@ def _annotate(translation: str, lang: str, source: str) -> str:
     return f"{lead}{core} [{lang}: {source.strip()}]{trail}"
 
 
-def _fit(context: str, start: int, end: int, translation: str, source: str = "") -> str:
-    """Place ``translation`` where ``context[start:end]`` stood.
+def _fit(before: str, after: str, translation: str, source: str = "") -> str:
+    """Place ``translation`` where a fragment stood, between the text ``before`` it and
+    the character ``after`` it (empty at either end of the text).
 
     A CJK fragment between Latin words has no spaces around it; its English translation
     needs them. A translation at the start of a sentence starts with a capital letter;
@@ -243,13 +259,13 @@ def _fit(context: str, start: int, end: int, translation: str, source: str = "")
     out = translation.strip()
     if not out:
         return out
-    if start > 0 and _WORDISH.match(context[start - 1]) and _WORDISH.match(out[0]):
+    if before and _WORDISH.match(before[-1]) and _WORDISH.match(out[0]):
         out = " " + out
-    if end < len(context) and _WORDISH.match(context[end]) and _WORDISH.match(out[-1]):
+    if after and _WORDISH.match(after) and _WORDISH.match(out[-1]):
         out = out + " "
     first = out.lstrip()
     offset = len(out) - len(first)
-    if _SENTENCE_START.search(context[max(0, start - 40) : start]):
+    if _SENTENCE_START.search(before):
         if first[:1].islower():
             out = out[:offset] + first[0].upper() + first[1:]
     elif _ordinary_first_word(first, source):

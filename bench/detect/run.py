@@ -271,7 +271,7 @@ def main() -> None:
     for k in (k for k in mine if not k.startswith("_")):
         print(f"{k:<24}" + "".join(f"{r.get(k, float('nan')):>20.3f}" for r in results.values()) + f"{TARGETS.get(k, ''):>12}")
     for name, r in results.items():
-        if name != "transnorm":
+        if name != "transnorm" and r["MB/s"] > 0:  # no documents, no time: no ratio
             print(f"{'speed vs ' + name:<24}{mine['MB/s'] / r['MB/s']:>20.1f}x")
     if args.floors:
         failed = [k for k, floor in json.loads(args.floors.read_text()).items() if not mine.get(k, float("-inf")) >= floor]

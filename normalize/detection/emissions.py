@@ -51,8 +51,10 @@ def word_scores(word: str, lex: Lexicon, params: Params) -> list[float]:
 
 _CACHE: dict[tuple[int, Params], dict[str, list[float]]] = {}
 # Words scored and kept, per cache: a list of a dozen floats is some 400 bytes, so this is
-# about 20 MB. Zipf's law makes the 50,000 most recent words nearly every word of a text.
-CACHE_WORDS = 50_000
+# about 8 MB. Zipf's law makes the 20,000 most recent words most words of a text; at
+# 50,000 a 20 MB document peaked 11 MB higher and ran no faster
+# (bench/detect/one_document.py).
+CACHE_WORDS = 20_000
 
 
 def latin_scores(word: str, lex: Lexicon, params: Params) -> list[float]:

@@ -10,6 +10,7 @@ name by its frequencies.
 
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 from operator import gt
@@ -20,6 +21,7 @@ import regex
 
 from ..scripts import UNKNOWN, script_group
 from ..scripts import _runs as letter_runs
+from .addresses import blank
 from .decode import viterbi
 from .emissions import CACHE_WORDS, LATIN, NEUTRAL, emission, latin_scores, weight
 from .lexicon import Lexicon, lexicon
@@ -112,26 +114,56 @@ def _by_group(t: Token) -> list[tuple[Token, str]]:
     return out
 
 
-def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[str, str | None]], params: Params = PARAMS) -> list[Stretch]:
+def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[str, str | None]], params: Params = PARAMS,
+            masked: list[tuple[int, int]] = ()) -> list[Stretch]:
     """The foreign stretches of ``text`` (main language ``main``, written in
     ``main_script``), sorted. ``readings``: word start -> (group, repaired text) from the
-    homoglyph pass."""
+    homoglyph pass. ``masked`` (sorted, disjoint spans: addresses) are read as spaces.
+
+    A paragraph with a masked span is blanked on its own copy: blanking the whole text
+    would hold another copy of a large document while it is segmented."""
     main_group = group_of(frozenset({main_script}))
     latin_main = main_group == LATIN
     scored = BY_TAG.get(main)
     lex = lexicon(latin_languages(main)) if not latin_main or (scored is not None and LATIN in scored.scripts) else None
     known = _known_words(lex, params) if latin_main and lex is not None else None
+    starts = sorted(readings) if masked else []
     out: list[Stretch] = []
     for start, end in paragraphs(text):
-        windows = _windows(text, start, end, known, lex, params) if known is not None else None
-        for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
-            toks = _read(text, tokens(text, a, b, first), readings)
-            if toks:
-                out.extend(_paragraph(text, toks, main_group, lex, params, last))
+        # The span before the first one starting here may reach into the paragraph.
+        first = max(0, bisect.bisect_left(masked, (start,)) - 1) if masked else 0
+        spans = [(max(a, start) - start, min(b, end) - start) for a, b in _until(masked, first, end) if b > start]
+        if not spans:
+            out.extend(_segment_paragraph(text, start, end, readings, main_group, known, lex, params))
+            continue
+        local = blank(text[start:end], spans)
+        shifted = {k - start: readings[k] for k in starts[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]}
+        out.extend(replace(st, start=st.start + start, end=st.end + start) for st in _segment_paragraph(local, 0, len(local), shifted, main_group, known, lex, params))
     return _document_prior(out, main)
 
 
+def _until(spans: list[tuple[int, int]], first: int, end: int):
+    """``spans[first:]`` up to the first that starts at or after ``end``."""
+    for k in range(first, len(spans)):
+        a, b = spans[k]
+        if a >= end:
+            return
+        yield a, b
+
+
+def _segment_paragraph(text: str, start: int, end: int, readings: dict[int, tuple[str, str | None]], main_group: str,
+                       known: _Known | None, lex: Lexicon | None, params: Params) -> list[Stretch]:
+    out: list[Stretch] = []
+    windows = _windows(text, start, end, known, lex, params) if known is not None else None
+    for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
+        toks = _read(text, tokens(text, a, b, first), readings)
+        if toks:
+            out.extend(_paragraph(text, toks, main_group, lex, params, last))
+    return out
+
+
 _EMISSIONS: dict[tuple, dict[tuple[str, str, float], list[float]]] = {}
+_LAYOUTS = 8
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a Unicode property
 _ASCII_WORD = regex.compile(r"[a-z]+(?:['’\-‐][a-z]+)*")
 
@@ -186,7 +218,7 @@ def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, param
     # evidence is in the words that lean foreign, so a lone one with none near it cannot
     # make one.
     if len(unsafe) <= _FEW:
-        leaning = sorted((m.start(), m.end()) for w in unsafe for m in _whole_word(w).finditer(lower))
+        leaning = sorted(span for w in unsafe for span in _whole_word(lower, w))
     else:  # one pass over all words instead of one per word: linear whatever the paragraph
         leaning = [m.span() for m in _ASCII_WORD.finditer(lower) if m.group() in unsafe]
     leaning = [p for k, p in enumerate(leaning) if (k and p[0] - leaning[k - 1][1] <= REACH) or (k + 1 < len(leaning) and leaning[k + 1][0] - p[1] <= REACH)]
@@ -218,9 +250,24 @@ _LAST_LETTER = regex.compile(r"(?r)[\p{L}\p{M}]")
 _FIRST_LETTER = regex.compile(r"[\p{L}\p{M}]")
 
 
-@lru_cache(maxsize=4096)  # compiled patterns are kilobytes each: the recent leaning words only
-def _whole_word(word: str) -> regex.Pattern:
-    return regex.compile(r"(?<![\p{L}\p{M}'’\-])" + regex.escape(word) + r"(?![\p{L}\p{M}'’\-])")
+def _whole_word(text: str, word: str) -> list[tuple[int, int]]:
+    """Spans of ``word`` in ``text`` as a whole word (no letter, mark, apostrophe or
+    hyphen on either side), left to right, not overlapping. ``str.find``, not a pattern
+    per word: a cache of compiled patterns held megabytes."""
+    out: list[tuple[int, int]] = []
+    i = text.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if (i == 0 or not _in_word(text[i - 1])) and (j == len(text) or not _in_word(text[j])):
+            out.append((i, j))
+            i = text.find(word, j)
+        else:
+            i = text.find(word, i + 1)
+    return out
+
+
+def _in_word(c: str) -> bool:
+    return c.isalpha() or c in "'’-" or unicodedata.category(c)[0] == "M"
 
 
 def _word_edge(text: str, pos: int, limit: int, step: int) -> int:
@@ -253,7 +300,10 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
         return []
     main_state = None if latin_main else 0
     # Words repeat (Zipf's law): each (word, group, weight) is scored once per layout.
-    cache = _EMISSIONS.setdefault((id(lex), params, size, latin_at, tuple(sorted(group_at.items())), main_state), {})
+    layout = (id(lex), params, size, latin_at, tuple(sorted(group_at.items())), main_state)
+    if layout not in _EMISSIONS and len(_EMISSIONS) >= _LAYOUTS:
+        _EMISSIONS.clear()  # each layout (the scripts a paragraph mixes) keeps a cache
+    cache = _EMISSIONS.setdefault(layout, {})
     if len(cache) > CACHE_WORDS:
         cache.clear()
     ems = []
