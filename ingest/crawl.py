@@ -87,7 +87,12 @@ def discover(source: Source, fetcher: Fetcher) -> Discovery:
     def add(urls: Iterable[str]) -> None:
         for url in urls:
             norm = _normalise(url)
-            if norm is None or norm in seen:
+            if norm is None:  # say so: a start URL dropped in silence looks like an empty site
+                if url not in seen:
+                    seen.add(url)
+                    found.refused.append((url, "invalid-url (courlan)"))
+                continue
+            if norm in seen:
                 continue
             seen.add(norm)
             reason = keep(norm)

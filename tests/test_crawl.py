@@ -398,3 +398,14 @@ def test_page_over_its_time_budget_fails_alone_and_nothing_of_it_is_stored(tmp_p
     # Nothing partial: no object of the stopped page's document, and no crawl state, so the next run tries it again.
     assert not any(stopped["doc_id"] in p.as_posix() for p in store_dir.rglob("*") if p.is_file())
     assert not (store_dir / state_key("budget", f"{base}/hostile")).exists()
+
+
+def test_a_start_url_courlan_rejects_is_refused_not_dropped(tmp_path):
+    from ingest.crawl import discover, policy_for
+
+    path = tmp_path / "sources.yaml"
+    path.write_text('sources:\n  - name: s\n    start: ["http://one.example/p0", "http://pages.example/p1"]\n', encoding="utf-8")
+    [source] = load_sources(str(path))
+    found = discover(source, Fetcher(policy_for(source)))
+    assert found.urls == ["http://pages.example/p1"]
+    assert found.refused == [("http://one.example/p0", "invalid-url (courlan)")]

@@ -131,3 +131,85 @@ print(json.dumps(asyncio.run(main())))
             os.killpg(worker.pid, signal.SIGKILL)
     counts = {s: states.count(s) for s in set(states)}
     assert counts == {"Completed": 50}, (counts, (tmp_path / "worker.log").read_text()[-3000:])
+
+
+def test_two_runs_of_one_source_at_once_one_runs(prefect_server, tmp_path):
+    """The crawl deployment allows one active run per source (CANCEL_NEW), as in
+    deploy/prefect.yaml: of two runs started together one crawls, the other is cancelled,
+    and every stored document names the run that wrote it."""
+    from tests.conftest import CORPUS, REPO
+    from tests.http_site import Route, Site
+
+    env, _ = prefect_server
+    pages = sorted(p for p in (CORPUS / "html").glob("en-*.html") if not p.name.endswith(".expected.html"))[:6]
+    if len(pages) < 2:
+        pytest.skip("needs ../shared/corpus/html")
+    site = Site().start()
+    try:
+        base = f"http://crawl-once.example:{site.port}"
+        site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
+        for k, page in enumerate(pages):
+            site.routes[f"/p{k}"] = Route(page.read_bytes(), delay=0.5)  # the run lasts a few seconds
+        sources = tmp_path / "sources.yaml"
+        start = ", ".join(f'"{base}/p{k}"' for k in range(len(pages)))
+        sources.write_text(f"""sources:
+  - name: one
+    start: [{start}]
+    settings:
+        delay: 0
+        resolve: {{crawl-once.example: 127.0.0.1}}
+        allow_private: ["crawl-once.example:{site.port}"]
+""", encoding="utf-8")
+        store = tmp_path / "store"
+        pool = f"crawl-{uuid.uuid4().hex[:6]}"
+        subprocess.run([str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"], env=env, check=True, capture_output=True, timeout=120)
+        params = {"sources_path": str(sources), "source_name": "one", "store_url": str(store), "processes": 1}
+        _python(env, f"""
+from prefect import flow
+from prefect.client.schemas.objects import ConcurrencyLimitConfig
+flow.from_source(source={str(REPO)!r}, entrypoint="flows/crawl.py:crawl_source").deploy(
+    name="one", work_pool_name={pool!r}, parameters={params!r},
+    concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy="CANCEL_NEW"))
+""")
+        ids = json.loads(_python(env, """
+import json
+from concurrent.futures import ThreadPoolExecutor
+from prefect.deployments import run_deployment
+with ThreadPoolExecutor(2) as pool:
+    runs = list(pool.map(lambda _: run_deployment("crawl-source/one", timeout=0), range(2)))
+print(json.dumps([str(r.id) for r in runs]))
+"""))
+        worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool, "--limit", "2"], env=env, cwd=REPO,
+                                  stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            states = json.loads(_python(env, f"""
+import asyncio, json, time
+from uuid import UUID
+from prefect.client.orchestration import get_client
+async def main():
+    async with get_client() as client:
+        deadline = time.monotonic() + 240
+        while True:
+            runs = [await client.read_flow_run(UUID(i)) for i in {ids!r}]
+            if all(r.state.is_final() for r in runs) or time.monotonic() > deadline:
+                return [r.state.name for r in runs]
+            await asyncio.sleep(2)
+print(json.dumps(asyncio.run(main())))
+""", timeout=300))
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+    finally:
+        site.stop()
+    assert sorted(states) == ["Cancelled", "Completed"], (states, (tmp_path / "worker.log").read_text()[-3000:])
+    [manifest] = list(store.glob("runs/*/manifest.jsonl"))
+    run_id = manifest.parent.name
+    entries = [json.loads(line) for line in manifest.read_text().splitlines()]
+    written = [e["doc_id"] for e in entries if e["action"] == "written"]
+    assert len(written) == len(pages) == len(set(written)), entries
+    pointers = [json.loads(p.read_text()) for p in (store / "latest").glob("*.json")]
+    assert sorted(p["doc_id"] for p in pointers) == sorted(written)
+    assert {p["run_id"] for p in pointers} == {run_id}
