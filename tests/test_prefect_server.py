@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,39 @@ def _python(env: dict, code: str, timeout: float = 300) -> str:
     return proc.stdout
 
 
+def _final_states(env: dict, ids: list[str], within: float) -> list[str]:
+    """The state names of flow runs ``ids`` once all are final (or ``within`` s passed)."""
+    return json.loads(_python(env, f"""
+import asyncio, json, time
+from uuid import UUID
+from prefect.client.orchestration import get_client
+async def main():
+    async with get_client() as client:
+        deadline = time.monotonic() + {within}
+        while True:
+            runs = [await client.read_flow_run(UUID(i)) for i in {ids!r}]
+            if all(r.state.is_final() for r in runs) or time.monotonic() > deadline:
+                return [r.state.name for r in runs]
+            await asyncio.sleep(2)
+print(json.dumps(asyncio.run(main())))
+""", timeout=within + 60))
+
+
+@contextmanager
+def _worker(env: dict, pool: str, limit: int, cwd: Path, log: Path):
+    """A process worker on ``pool`` for the block; its whole process group ends after."""
+    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool, "--limit", str(limit)], env=env, cwd=cwd,
+                              stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
 def test_fifty_flow_runs_in_a_burst_none_crashed(prefect_server, tmp_path):
     env, _ = prefect_server
     pool = f"burst-{uuid.uuid4().hex[:6]}"
@@ -106,29 +140,8 @@ with ThreadPoolExecutor(16) as pool:
 print(json.dumps([str(r.id) for r in runs]))
 """))
     assert len(set(ids)) == 50
-    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool, "--limit", "8"], env=env, cwd=TESTS,
-                              stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        states = json.loads(_python(env, f"""
-import asyncio, json, time
-from uuid import UUID
-from prefect.client.orchestration import get_client
-async def main():
-    async with get_client() as client:
-        deadline = time.monotonic() + 420
-        while True:
-            runs = [await client.read_flow_run(UUID(i)) for i in {ids!r}]
-            if all(r.state.is_final() for r in runs) or time.monotonic() > deadline:
-                return [r.state.name for r in runs]
-            await asyncio.sleep(3)
-print(json.dumps(asyncio.run(main())))
-""", timeout=480))
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+    with _worker(env, pool, 8, TESTS, tmp_path / "worker.log"):
+        states = _final_states(env, ids, 420)
     counts = {s: states.count(s) for s in set(states)}
     assert counts == {"Completed": 50}, (counts, (tmp_path / "worker.log").read_text()[-3000:])
 
@@ -179,29 +192,8 @@ with ThreadPoolExecutor(2) as pool:
     runs = list(pool.map(lambda _: run_deployment("crawl-source/one", timeout=0), range(2)))
 print(json.dumps([str(r.id) for r in runs]))
 """))
-        worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool, "--limit", "2"], env=env, cwd=REPO,
-                                  stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            states = json.loads(_python(env, f"""
-import asyncio, json, time
-from uuid import UUID
-from prefect.client.orchestration import get_client
-async def main():
-    async with get_client() as client:
-        deadline = time.monotonic() + 240
-        while True:
-            runs = [await client.read_flow_run(UUID(i)) for i in {ids!r}]
-            if all(r.state.is_final() for r in runs) or time.monotonic() > deadline:
-                return [r.state.name for r in runs]
-            await asyncio.sleep(2)
-print(json.dumps(asyncio.run(main())))
-""", timeout=300))
-        finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+        with _worker(env, pool, 2, REPO, tmp_path / "worker.log"):
+            states = _final_states(env, ids, 240)
     finally:
         site.stop()
     assert sorted(states) == ["Cancelled", "Completed"], (states, (tmp_path / "worker.log").read_text()[-3000:])
