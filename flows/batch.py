@@ -16,7 +16,7 @@ CLI both call it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -81,24 +81,22 @@ def process(
     engine_id: str,
     run_id: str,
     options: Options = Options(),
-    origin: Callable[[Document], dict | None] = lambda doc: None,
-    glossary_digest: str | None = None,
+    origins: Sequence[dict | None] | None = None,
 ) -> list[Outcome]:
     """Normalize and store ``docs``, as many at once as the pool has workers; one
     :class:`Outcome` per document, in order. Never raises for one document's failure.
 
-    ``origin(doc)`` gives the record's ``source.origin`` (``None``: an upload).
+    ``origins[k]`` is the record's ``source.origin`` of ``docs[k]`` (``None``: an upload).
     """
 
-    def one(doc: Document) -> Outcome:
+    def one(doc: Document, origin: dict | None) -> Outcome:
         try:
             done = pool.normalize(doc.text, options.target_lang, options.mode, options.glossary, options.source_lang)
         except DocumentTimeout as exc:
             return failed(doc.source, f"document_timeout: {exc}", doc)
         except (WorkerFailed, Overloaded) as exc:
             return failed(doc.source, f"worker_failed: {exc}", doc)
-        record = build_record(doc, done.result, PIPELINE_VERSION, engine_id, done.glossary_digest or glossary_digest,
-                              origin(doc), run_id, options.source_lang)
+        record = build_record(doc, done.result, PIPELINE_VERSION, engine_id, done.glossary_digest, origin, run_id, options.source_lang)
         try:
             report = write_document(store, doc, record)
         except Exception as exc:  # a store failure is this document's; the others go on
@@ -109,7 +107,7 @@ def process(
         return []
     # Threads only wait on the pool and the store; the work is in the pool's processes.
     with ThreadPoolExecutor(max(1, min(pool.settings.workers, len(docs)))) as threads:
-        return list(threads.map(one, docs))
+        return list(threads.map(one, docs, origins if origins is not None else [None] * len(docs)))
 
 
 def expand(paths: Sequence[str]) -> list[str]:
@@ -139,11 +137,16 @@ class RunReport:
         return dict(sorted(out.items()))
 
     def translation(self) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for o in self.outcomes:
-            for k, v in o.translation.items():
-                total[k] = total.get(k, 0) + v
-        return total
+        return summed(o.translation for o in self.outcomes)
+
+
+def summed(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    """Counts added up key by key (translation counts of many documents)."""
+    total: dict[str, int] = {}
+    for c in counts:
+        for k, v in c.items():
+            total[k] = total.get(k, 0) + v
+    return total
 
 
 def run_files(

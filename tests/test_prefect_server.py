@@ -74,11 +74,7 @@ def prefect_server(tmp_path_factory):
                 time.sleep(0.5)
         yield env, f"http://127.0.0.1:{port}/api"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        _end_group(server, 20)
         log.close()
         _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         _psql(f"DROP ROLE IF EXISTS {name}")
@@ -118,11 +114,16 @@ def _worker(env: dict, pool: str, limit: int, cwd: Path, log: Path):
     try:
         yield worker
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        _end_group(worker, 30)
+
+
+def _end_group(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM to ``proc``'s process group, SIGKILL after ``grace`` seconds."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_fifty_flow_runs_in_a_burst_none_crashed(prefect_server, tmp_path):
