@@ -11,8 +11,9 @@ with the stable codes listed in :data:`ERRORS`):
   language, BCP-47, instead of detecting it), ``target_lang``, ``mode``, ``glossary`` (a
   name from the configuration). Up to ``sync_max_bytes`` the file is normalized within
   the request: 201 with the record and ``Location``. Larger files become a job that the
-  same worker pool runs in the background: 202 with a job id (jobs are kept in memory;
-  a restart loses the ones in flight).
+  same worker pool runs in the background: 202 with a job id. The job table is kept in
+  the store (``jobs/``, :mod:`ingest.jobs`) with each job's input, so a job outlives the
+  process: a service that starts takes up the jobs that never finished.
 * ``GET /v1/documents/{doc_id}``: the record; ``GET /v1/documents/{doc_id}/cleaned``: the
   cleaned text (``text/plain; charset=utf-8``); ``GET /v1/jobs/{job_id}``: a job's status.
 * ``POST /v1/detect``: findings only, nothing stored.
@@ -28,6 +29,7 @@ types decided by sniffing the bytes (415), ``rate_per_minute`` per token (429 wi
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -43,6 +45,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ingest import jobs
 from ingest.glossaries import read_glossary
 from ingest.reader import Reader
 from ingest.fetch import charset_param
@@ -56,6 +59,8 @@ from normalize.tags import is_language_tag
 
 from .pool import DocumentTimeout, NormalizePool, Overloaded, PoolSettings, WorkerFailed
 from .stores import open_store
+
+logger = logging.getLogger("transnorm.api")
 
 # code -> (HTTP status, meaning); the codes are part of the API.
 ERRORS: dict[str, tuple[int, str]] = {
@@ -74,7 +79,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "document_timeout": (422, "normalizing took longer than the per-document budget; the document was stopped and nothing stored"),
     "overloaded": (503, "every worker is busy; see Retry-After"),
     "store_unavailable": (503, "the store did not answer in time or failed; nothing was stored, see Retry-After"),
-    "not_ready": (503, "the store or the models are not available"),
+    "not_ready": (503, "the store, the models or the Prefect server are not available"),
     "internal": (500, "unexpected error"),
 }
 
@@ -109,6 +114,8 @@ class ApiSettings:
     workers: int = 2  # normalizing processes; each loads the models once
     queue: int = 8  # uploads that may wait for a worker; beyond, 503 with Retry-After
     document_timeout_s: float = 60.0  # a worker's time per document; beyond, it is stopped (422 document_timeout)
+    # With PREFECT_API_URL set, jobs are runs of this deployment (deploy/prefect.yaml).
+    job_deployment: str = "normalize-job/api-job"
 
 
 def load_settings(path: str | Path) -> ApiSettings:
@@ -318,6 +325,27 @@ class JobStatus(BaseModel):
     doc_id: str | None = None
     document_url: str | None = None
     error: ErrorDetail | None = None
+    flow_run_id: str | None = None  # the Prefect flow run that runs the job, when a server runs it
+
+
+def _prefect_state(flow_run_id: str) -> dict:
+    """A job's status from its flow run's state in Prefect, for a job whose run has not
+    written its final status: ``{"status"}``, plus ``error`` for a run that ended badly."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(UUID(flow_run_id)).state
+    except Exception as exc:
+        raise ApiError("not_ready", f"the Prefect server did not answer about the job's flow run: {type(exc).__name__}") from None
+    kind = state.type.value if state else "SCHEDULED"
+    if kind in ("RUNNING", "CANCELLING"):
+        return {"status": "running"}
+    if kind in ("FAILED", "CRASHED", "CANCELLED"):
+        return {"status": "failed", "error": {"code": "internal", "message": f"the job's flow run ended {state.name}: {state.message or ''}".strip()}}
+    return {"status": "queued"}  # scheduled, pending, paused; or completed a moment before its status lands
 
 
 class Detection(BaseModel):
@@ -351,13 +379,6 @@ UPLOAD_BODY = {
 # --- the app ---------------------------------------------------------------------------------
 
 
-@dataclass
-class _Job:
-    status: str = "queued"
-    doc_id: str | None = None
-    error: dict | None = None
-
-
 def create_app(settings: ApiSettings) -> FastAPI:
     """The FastAPI application for ``settings`` (see the module docstring)."""
     from .translators import make_translator
@@ -373,8 +394,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     _, engine = make_translator(settings.store_url, settings.s3_endpoint, settings.models_dir, None, cache=False)
     glossaries: dict[str, Glossary] = {name: read_glossary(path) for name, path in settings.glossaries.items()}
     limiter = RateLimiter(settings.rate_per_minute)
-    jobs: dict[str, _Job] = {}
-    jobs_lock = threading.Lock()
     pool = NormalizePool(PoolSettings.for_store(settings.store_url, settings.s3_endpoint, models_dir=settings.models_dir, glossaries=dict(settings.glossaries),
                                                 workers=settings.workers, queue=settings.queue, timeout_s=settings.document_timeout_s))
     app.router.on_startup.append(pool.start)
@@ -487,7 +506,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # off the event loop, so one large page never stalls other requests.
         doc = await run_in_threadpool(_document, data, name, hint, encoding)
         if len(data) > settings.sync_max_bytes:
-            return _start_job(doc, target, mode, glossary, source)
+            return await run_in_threadpool(_start_job, data, name, hint, encoding, doc, target, mode, glossary, source)
         record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary, source)
         return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
 
@@ -506,27 +525,75 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # an identical upload may not be there yet.
         return json.loads(store.get(report.keys["record"])), False
 
-    def _start_job(doc, target: str, mode: str, glossary: str | None, source: str | None) -> JSONResponse:
+    def _start_job(data: bytes, name: str, hint: str | None, encoding: str | None, doc, target: str, mode: str, glossary: str | None,
+                   source: str | None) -> JSONResponse:
         """A large upload, already decoded, normalized by the worker pool in the background
-        under the same budget as a small one. No temporary file, no second decoding, and
-        no Prefect server of its own left running when the service stops."""
+        under the same budget as a small one. Its input and options are stored first
+        (:mod:`ingest.jobs`): if the store cannot take them, the upload is refused."""
         job_id = uuid.uuid4().hex
-        with jobs_lock:
-            jobs[job_id] = _Job()
-        threading.Thread(target=_run_job, args=(job_id, doc, target, mode, glossary, source), daemon=True).start()
+        try:
+            jobs.accept(store, job_id, data, jobs.JobRequest(name, hint, encoding, target, mode, glossary, source))
+        except Exception as exc:
+            raise ApiError("store_unavailable", f"the job could not be stored: {type(exc).__name__}") from None
+        flow_run_id = _submit_to_prefect(job_id)
+        if flow_run_id is None:
+            threading.Thread(target=_run_job, args=(job_id, doc, target, mode, glossary, source), daemon=True).start()
         return JSONResponse({"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"}, status_code=202,
                             headers={"Location": f"/v1/jobs/{job_id}"})
 
     def _run_job(job_id: str, doc, target: str, mode: str, glossary: str | None, source: str | None) -> None:
-        jobs[job_id].status = "running"
         try:
-            record, _ = _normalize_and_store(doc, target, mode, glossary, source)
-            jobs[job_id].doc_id, jobs[job_id].status = record["doc_id"], "succeeded"
-        except ApiError as exc:
-            jobs[job_id].error, jobs[job_id].status = {"code": exc.code, "message": exc.message}, "failed"
-        except Exception as exc:  # the job fails, the service does not
+            jobs.set_status(store, job_id, "running")
+            try:
+                record, _ = _normalize_and_store(doc, target, mode, glossary, source)
+                jobs.set_status(store, job_id, "succeeded", doc_id=record["doc_id"])
+            except ApiError as exc:
+                jobs.set_status(store, job_id, "failed", error={"code": exc.code, "message": exc.message})
+        except Exception as exc:  # the job fails, the service does not; a job whose status could not be written is taken up again at the next start
             code = "store_unavailable" if _is_store_outage(exc) else "internal"
-            jobs[job_id].error, jobs[job_id].status = {"code": code, "message": f"{type(exc).__name__}: {exc}"}, "failed"
+            try:
+                jobs.set_status(store, job_id, "failed", error={"code": code, "message": f"{type(exc).__name__}: {exc}"})
+            except Exception:
+                pass
+
+    def _submit_to_prefect(job_id: str) -> str | None:
+        """With a Prefect server configured, the job becomes a run of the job deployment
+        (on whatever work pool serves it); its id, or ``None`` to run the job here."""
+        if not os.environ.get("PREFECT_API_URL"):
+            return None
+        from prefect.deployments import run_deployment
+
+        params = {"job_id": job_id, "store_url": settings.store_url, "s3_endpoint": settings.s3_endpoint, "models_dir": settings.models_dir,
+                  "glossaries": dict(settings.glossaries), "timeout_s": settings.document_timeout_s}
+        try:
+            run = run_deployment(settings.job_deployment, parameters=params, timeout=0)
+        except Exception as exc:  # no such deployment, server down: the job still runs, here
+            logger.warning("job %s runs in this process: could not start a run of %s: %s: %s", job_id, settings.job_deployment, type(exc).__name__, exc)
+            return None
+        flow_run_id = str(run.id)
+        try:
+            jobs.set_status(store, job_id, "queued", flow_run_id=flow_run_id)
+        except Exception:  # the flow run writes the status itself when it starts
+            pass
+        return flow_run_id
+
+    def _take_up_jobs() -> None:
+        """Run, one after another, the jobs a stopped process accepted and never finished."""
+        for job_id in jobs.unfinished(store):
+            try:
+                data, req = jobs.load(store, job_id)
+                doc = _document(data, req.name, req.content_type, req.encoding)
+            except ApiError as exc:
+                jobs.set_status(store, job_id, "failed", error={"code": exc.code, "message": exc.message})
+                continue
+            except Exception:
+                continue  # the store is failing: the next start tries again
+            _run_job(job_id, doc, req.target_lang, req.mode, req.glossary, req.source_lang)
+
+    def _start_taking_up_jobs() -> None:
+        threading.Thread(target=_take_up_jobs, name="take-up-jobs", daemon=True).start()
+
+    app.router.on_startup.append(_start_taking_up_jobs)
 
     @app.get("/v1/documents/{doc_id}", responses={200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"}, **_errors("unauthorized", "invalid_id", "not_found", "rate_limited")})
     def get_document(doc_id: str, token: Token = Depends(auth("read"))):
@@ -547,14 +614,17 @@ def create_app(settings: ApiSettings) -> FastAPI:
         except (KeyError, ValueError):
             raise ApiError("not_found", f"no document {doc_id}") from None
 
-    @app.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=_errors("unauthorized", "invalid_id", "not_found", "rate_limited"))
+    @app.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=_errors("unauthorized", "invalid_id", "not_found", "rate_limited", "not_ready"))
     def get_job(job_id: str, token: Token = Depends(auth("read"))):
         """Status of an upload accepted as a job."""
-        job = jobs.get(_checked_id(job_id, "job"))
+        job = jobs.status(store, _checked_id(job_id, "job"))
         if job is None:
             raise ApiError("not_found", f"no job {job_id}")
-        url = f"/v1/documents/{job.doc_id}" if job.doc_id else None
-        return JobStatus(job_id=job_id, status=job.status, doc_id=job.doc_id, document_url=url, error=job.error)
+        if job["status"] in ("queued", "running") and job.get("flow_run_id"):
+            job = {**job, **_prefect_state(job["flow_run_id"])}
+        url = f"/v1/documents/{job['doc_id']}" if job["doc_id"] else None
+        return JobStatus(job_id=job_id, status=job["status"], doc_id=job["doc_id"], document_url=url, error=job["error"],
+                         flow_run_id=job.get("flow_run_id"))
 
     @app.post("/v1/detect", response_model=Detection, openapi_extra=UPLOAD_BODY,
               responses=_errors("unauthorized", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited", "overloaded"))

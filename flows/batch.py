@@ -16,13 +16,13 @@ CLI both call it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ingest.reading import MAX_DOCUMENT_BYTES, Document, InputError, read_file
 from ingest.records import WriteReport, build_record, write_document
-from ingest.runs import Manifest, new_run_id
+from ingest.runs import Manifest, finish, new_part_id, new_run_id
 from ingest.store import Store
 from normalize.pipeline import PIPELINE_VERSION
 from normalize.types import Result
@@ -82,14 +82,18 @@ def process(
     run_id: str,
     options: Options = Options(),
     origins: Sequence[dict | None] | None = None,
+    after_store: Callable[[int, Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Normalize and store ``docs``, as many at once as the pool has workers; one
     :class:`Outcome` per document, in order. Never raises for one document's failure.
 
     ``origins[k]`` is the record's ``source.origin`` of ``docs[k]`` (``None``: an upload).
+    ``after_store(k, outcome)`` runs as soon as ``docs[k]`` is stored (the crawl saves
+    the page's state there, so a run killed a moment later knows it); if it raises, the
+    document's outcome is failed with the reason.
     """
 
-    def one(doc: Document, origin: dict | None) -> Outcome:
+    def one(k: int, doc: Document, origin: dict | None) -> Outcome:
         try:
             done = pool.normalize(doc.text, options.target_lang, options.mode, options.glossary, options.source_lang)
         except DocumentTimeout as exc:
@@ -101,13 +105,19 @@ def process(
             report = write_document(store, doc, record)
         except Exception as exc:  # a store failure is this document's; the others go on
             return Outcome(doc.source, "failed", f"store: {type(exc).__name__}: {exc}", doc, done.result, None, done.translation)
-        return Outcome(doc.source, report.status, None, doc, done.result, report, done.translation)
+        outcome = Outcome(doc.source, report.status, None, doc, done.result, report, done.translation)
+        if after_store is not None:
+            try:
+                after_store(k, outcome)
+            except Exception as exc:
+                return Outcome(doc.source, "failed", f"store: {type(exc).__name__}: {exc}", doc, done.result, report, done.translation)
+        return outcome
 
     if not docs:
         return []
     # Threads only wait on the pool and the store; the work is in the pool's processes.
     with ThreadPoolExecutor(max(1, min(pool.settings.workers, len(docs)))) as threads:
-        return list(threads.map(one, docs, origins if origins is not None else [None] * len(docs)))
+        return list(threads.map(one, range(len(docs)), docs, origins if origins is not None else [None] * len(docs)))
 
 
 def expand(paths: Sequence[str]) -> list[str]:
@@ -161,11 +171,12 @@ def run_files(
 ) -> RunReport:
     """Read, normalize and store every file of ``paths`` (folders expanded), then write
     the run's manifest (``runs/<run_id>/manifest.jsonl``) with one entry per file,
-    failures included. Store errors on the manifest propagate: without it the run is
-    not finished."""
+    failures included; each chunk of files writes its manifest part as it ends. Store
+    errors on the manifest propagate: without it the run is not finished."""
     run_id = run_id or new_run_id()
     outcomes: list[Outcome] = []
-    for chunk in _chunks(expand(paths), CHUNK):
+    chunks = list(_chunks(expand(paths), CHUNK))
+    for index, chunk in enumerate(chunks):
         docs: list[Document] = []
         slots: list[Outcome | None] = []
         for path in chunk:
@@ -175,12 +186,21 @@ def run_files(
             except InputError as exc:
                 slots.append(failed(path, f"unreadable: {exc}"))
         done = iter(process(docs, pool, store, engine_id, run_id, options))
-        outcomes += [o if o is not None else next(done) for o in slots]
+        ended = [o if o is not None else next(done) for o in slots]
+        outcomes += ended
+        if len(chunks) > 1:
+            part = Manifest(run_id)
+            for o in ended:
+                part.add(o.status, **o.manifest_entry())
+            part.write_part(store, new_part_id(index))
+    if not outcomes:
+        return RunReport(run_id, outcomes, None)
+    if len(chunks) > 1:
+        return RunReport(run_id, outcomes, finish(store, run_id))
     manifest = Manifest(run_id)
     for o in outcomes:
         manifest.add(o.status, **o.manifest_entry())
-    key = manifest.write(store) if outcomes else None
-    return RunReport(run_id, outcomes, key)
+    return RunReport(run_id, outcomes, manifest.write(store))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

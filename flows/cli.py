@@ -247,13 +247,22 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     names = [s.name for s in sources]
     if args.source and args.source not in names:
         return _fail(f"no source named {args.source!r} in {args.sources} (sources: {', '.join(names)})")
+    if args.dask_workers < 1 or args.batch_size < 1:
+        return _fail("--dask-workers and --batch-size must be at least 1")
     _prefect_defaults(args.verbose)
     from flows.crawl import crawl_source
 
+    flow = crawl_source
+    if args.dask:
+        from flows.limits import dask_task_runner
+
+        address = None if args.dask == "local" else args.dask
+        flow = crawl_source.with_options(task_runner=dask_task_runner(address, n_workers=args.dask_workers))
     status = 0
     for name in [args.source] if args.source else names:
         try:
-            report = crawl_source(args.sources, name, args.store, s3_endpoint=args.s3_endpoint, models_dir=args.models_dir)
+            report = flow(args.sources, name, args.store, s3_endpoint=args.s3_endpoint, models_dir=args.models_dir,
+                          batch_size=args.batch_size, resume=not args.fresh)
         except Exception as exc:  # one source's failure does not stop the others
             status = _fail(f"{name}: {type(exc).__name__}: {exc}")
             continue
@@ -417,7 +426,7 @@ def cmd_cat(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     for run in _reader(args).runs(args.limit):
         counts = ", ".join(f"{k} {v}" for k, v in run.counts.items()) or "no documents"
-        print(f"{run.run_id}  {counts}")
+        print(f"{run.run_id}  {counts}" + ("" if run.finished else "  (unfinished: running, or killed and not yet resumed)"))
     return 0
 
 
@@ -491,6 +500,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run log")
     c = sub.add_parser("crawl", parents=[common], help="crawl the sources once (all, or --source NAME)")
     c.add_argument("--source", default=None, metavar="NAME")
+    c.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the batches on a Dask cluster: 'local' starts one on this machine, else the scheduler's address (tcp://host:8786)")
+    c.add_argument("--dask-workers", type=int, default=2, metavar="N", help="worker processes of a local Dask cluster (default: %(default)s)")
+    c.add_argument("--batch-size", type=int, default=20, metavar="N", help="URLs per batch (default: %(default)s)")
+    c.add_argument("--fresh", action="store_true", help="start a new run even if the source's last run was cut short (default: resume it)")
     c.set_defaults(func=cmd_crawl)
     sv = sub.add_parser("serve", parents=[common], help="serve the sources' scheduled crawls (Prefect serve)")
     sv.set_defaults(func=cmd_serve)

@@ -1,12 +1,20 @@
 """Prefect flow ``crawl-source``: discover -> fetch in batches -> normalize and store.
 
 The flow orchestrates plain functions from ``ingest`` and ``flows.batch``; it holds no
-crawling logic. Pages are handled ``batch_size`` at a time per task: fetched by
-``workers`` threads (one request at a time per host, ``delay`` apart; see
-:mod:`ingest.fetch`), normalized by ``processes`` worker processes, each page under a
-time budget of ``timeout_s`` (a runaway page is stopped by killing its worker), then
-stored (:func:`flows.batch.process`) and its crawl state saved. A page that fails at any
-step is listed in the run's manifest and report with the reason; it never fails the run.
+crawling logic. The frontier is cut into batches of ``batch_size`` URLs, mapped as
+``crawl-batch`` tasks: in this process (two at a time) by default, or over the workers of
+a Dask cluster (:func:`flows.limits.dask_task_runner`). A task's arguments are a
+picklable :class:`CrawlSpec` and its URLs; each process builds its clients from the spec
+once (:func:`context`): a fetcher, the store and a pool of ``processes`` worker
+processes. Pages are fetched by ``workers`` threads, at most ``host_concurrency`` at a
+time per host and ``delay`` apart, across the whole cluster (:mod:`flows.limits`);
+normalized, each under a time budget of ``timeout_s`` (a runaway page is stopped by
+killing its worker); stored, with the page's crawl state saved right after.
+
+Each batch writes its manifest part and the run ends with the manifest, the union of
+its parts. A run that is killed is resumed by the source's next run under the same run
+id (:mod:`ingest.resume`). A page that fails at any step is listed in the run's
+manifest and report with the reason; it never fails the run.
 
 Each run publishes a Markdown artifact (key ``crawl-<source>``): pages fetched, skipped,
 failed (with reasons), fragments per language, translated and untranslated counts.
@@ -14,23 +22,107 @@ failed (with reasons), fragments per language, translated and untranslated count
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger, task
+import atexit
+import multiprocessing
+import threading
+from dataclasses import dataclass
+
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from ingest.glossaries import read_glossary
 from ingest.crawl import Discovery, Page, discover, fetch_batch, policy_for, save_state
 from ingest.fetch import Fetcher
-from ingest.runs import Manifest, new_run_id
+from ingest.glossaries import read_glossary
+from ingest.resume import begin, end, start_batch
+from ingest.runs import Manifest, new_part_id
 from ingest.sources import Source, load_sources
 from ingest.store import Store
 from normalize.argos import ArgosEngine
 
 from flows.batch import Options, process, summed
+from flows.limits import DaskHostThrottle, in_dask_worker
 from flows.pool import NormalizePool, PoolSettings
 from flows.stores import open_store
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@dataclass(frozen=True)
+class CrawlSpec:
+    """Everything a batch needs, picklable: a Dask worker builds its own clients from it
+    (:func:`context`). ``source_json`` is the source's settings as JSON (a pydantic model
+    is not hashable, and the spec keys the per-process cache)."""
+
+    source_json: str
+    store_url: str
+    s3_endpoint: str | None
+    models_dir: str | None
+    engine_id: str
+    fetch_workers: int = 4
+    processes: int = 2
+    timeout_s: float = 60.0
+
+    @property
+    def source(self) -> Source:
+        return Source.model_validate_json(self.source_json)
+
+
+@dataclass
+class Context:
+    """One process's clients for a spec: a fetcher (its throttle shared by the cluster on
+    Dask), the store, and a worker pool whose processes have loaded their models."""
+
+    source: Source
+    fetcher: Fetcher
+    store: Store
+    pool: NormalizePool
+
+
+_CONTEXTS: dict[CrawlSpec, Context] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def context(spec: CrawlSpec) -> Context:
+    """This process's :class:`Context` for ``spec``, made once and kept: the batches a
+    process runs share its connections and its warm worker pool."""
+    with _CONTEXTS_LOCK:
+        ctx = _CONTEXTS.get(spec)
+        if ctx is None:
+            ctx = _CONTEXTS[spec] = _open(spec)
+        return ctx
+
+
+def release(spec: CrawlSpec) -> None:
+    """Stop the worker pool of ``spec``'s context in this process, if there is one."""
+    with _CONTEXTS_LOCK:
+        ctx = _CONTEXTS.pop(spec, None)
+    if ctx is not None:
+        ctx.pool.close()
+
+
+@atexit.register
+def _release_all() -> None:
+    for spec in list(_CONTEXTS):
+        release(spec)
+
+
+def _open(spec: CrawlSpec) -> Context:
+    if multiprocessing.current_process().daemon:
+        raise RuntimeError("this worker process is a daemon and cannot start the normalizing processes; "
+                           "run Dask workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
+    source = spec.source
+    fetcher = Fetcher(policy_for(source))
+    if in_dask_worker():
+        fetcher.throttle = DaskHostThrottle(source.settings.host_concurrency)
+    glossaries = {_GLOSSARY: source.settings.glossary} if source.settings.glossary else {}
+    pool = NormalizePool(PoolSettings.for_store(spec.store_url, spec.s3_endpoint, models_dir=spec.models_dir, glossaries=glossaries,
+                                                workers=max(1, spec.processes), queue=2 * max(1, spec.processes), timeout_s=spec.timeout_s))
+    pool.start()
+    return Context(source, fetcher, open_store(spec.store_url, s3_endpoint=spec.s3_endpoint), pool)
 
 
 @task(name="discover", **_TASK)
@@ -38,41 +130,61 @@ def discover_task(source: Source, fetcher: Fetcher) -> Discovery:
     return discover(source, fetcher)
 
 
-@task(name="crawl-batch", **_TASK)
-def crawl_batch_task(source: Source, urls: list[str], fetcher: Fetcher, store_url: str, s3_endpoint: str | None, pool: NormalizePool, engine_id: str, workers: int, run_id: str) -> list[dict]:
-    store = open_store(store_url, s3_endpoint=s3_endpoint)
-    return crawl_batch(source, urls, fetcher, store, pool, engine_id, workers, run_id)
+@task(name="crawl-batch", retries=1, retry_delay_seconds=5, **_TASK)
+def crawl_batch_task(spec: CrawlSpec, run_id: str, part_id: str, urls: list[str], rerun: bool) -> list[dict]:
+    from prefect.runtime import task_run
+
+    ctx = context(spec)
+    # A retried batch may have stored pages before it failed: they are taken from the store.
+    rerun = rerun or (task_run.run_count or 1) > 1
+    return crawl_batch(ctx.source, urls, ctx.fetcher, ctx.store, ctx.pool, spec.engine_id, spec.fetch_workers, run_id, part_id, rerun)
 
 
-def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, pool: NormalizePool, engine_id: str, workers: int, run_id: str) -> list[dict]:
-    """Fetch ``urls``, normalize and store the fetched pages, then save each stored
-    page's crawl state. One outcome per URL, in order: ``{"url", "status", "reason"}``
-    with status ``written``, ``relinked``, ``unchanged``, ``skipped`` or ``failed``,
-    plus ``doc_id``, ``version``, ``keys``, ``sha256`` and ``summary`` for stored
-    pages. Never raises for a page; a page whose state could not be saved is failed
-    (the next run fetches it again)."""
-    pages = fetch_batch(source, urls, fetcher, store, workers)
+def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, pool: NormalizePool, engine_id: str, workers: int,
+                run_id: str, part_id: str | None = None, rerun: bool = False) -> list[dict]:
+    """Fetch ``urls``, normalize and store the fetched pages, saving each stored page's
+    crawl state as soon as it is stored. One outcome per URL, in order: ``{"url",
+    "status", "reason"}`` with status ``written``, ``relinked``, ``unchanged``,
+    ``skipped`` or ``failed``, plus ``doc_id``, ``version``, ``keys``, ``sha256`` and
+    ``summary`` for stored pages. Never raises for a page; a page whose state could not
+    be saved is failed (the next run fetches it again).
+
+    With ``part_id`` the batch is one part of run ``run_id``: its URLs are written first
+    and its manifest part last (:mod:`ingest.resume`), and pages the run already stored
+    are recorded from the store instead of fetched (``rerun``: also pages whose state
+    was not saved, found by their latest pointer)."""
+    if part_id is not None:
+        start_batch(store, run_id, part_id, urls)
+    pages = fetch_batch(source, urls, fetcher, store, workers, run_id if part_id is not None else None, rerun)
     fetched = [p for p in pages if p.status == "fetched"]
     options = Options(source.settings.target_lang, glossary=_GLOSSARY if source.settings.glossary else None)
     origins = [{"kind": "crawl", "source": source.name, "url": p.state["canonical_url"]} for p in fetched]
-    done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origins)
-    outcomes = {p.url: _skipped_or_failed(p) for p in pages}
+
+    def saved(k: int, o) -> None:  # the page's state names its run and entry, so a killed run can be resumed
+        save_state(store, source.name, {**fetched[k].state, "run_id": run_id, "action": o.status, "version": o.report.version, "keys": o.report.keys})
+
+    done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origins, saved)
+    outcomes = {p.url: _not_fetched(p) for p in pages}
     for page, o in zip(fetched, done):
         out = outcomes[page.url]
-        if o.status == "failed":  # decoded but not stored: its document is known
+        if o.status == "failed":  # decoded but not stored (or its state not saved): its document is known
             out.update(status="failed", reason=o.reason, doc_id=o.doc.doc_id, sha256=o.doc.sha256)
-            continue
-        try:
-            save_state(store, source.name, page.state)
-        except Exception as exc:  # the document is stored; without its state the next run fetches it again
-            out.update(status="failed", reason=f"store: {type(exc).__name__}: {exc}")
             continue
         out.update(status=o.status, doc_id=o.doc.doc_id, version=o.report.version, keys=o.report.keys, sha256=o.doc.sha256,
                    summary=o.result.summary(), translation=o.translation)
-    return [outcomes[u] for u in urls]
+    result = [outcomes[u] for u in urls]
+    if part_id is not None:
+        part = Manifest(run_id)
+        for o in result:
+            part.add(o["status"], doc_id=o.get("doc_id"), version=o.get("version"), keys=o.get("keys"), sha256=o.get("sha256"), source=o["url"], reason=o.get("reason"))
+        part.write_part(store, part_id)
+    return result
 
 
-def _skipped_or_failed(page: Page) -> dict:
+def _not_fetched(page: Page) -> dict:
+    if page.status == "recorded":
+        e = page.entry or {}
+        return {"url": page.url, "status": e["action"], "reason": None, "doc_id": e["doc_id"], "version": e["version"], "keys": e["keys"], "sha256": e["sha256"]}
     # A skipped page keeps naming its document (from the crawl state), so the manifest does.
     out = {"url": page.url, "status": page.status, "reason": page.reason}
     if page.status == "skipped" and page.state:
@@ -83,18 +195,15 @@ def _skipped_or_failed(page: Page) -> dict:
 _GLOSSARY = "source"  # the pool's name for the source's glossary
 
 
-@task(name="write-manifest", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
-def manifest_task(store_url: str, s3_endpoint: str | None, run_id: str, outcomes: list[dict], found: Discovery) -> str:
-    manifest = Manifest(run_id)
-    for o in outcomes:
-        action = o["status"]
-        manifest.add(action, doc_id=o.get("doc_id"), version=o.get("version"), keys=o.get("keys"), sha256=o.get("sha256"), source=o["url"], reason=o.get("reason"))
+@task(name="end-run", retries=3, retry_delay_seconds=[1, 4, 10], **_TASK)
+def end_task(store_url: str, s3_endpoint: str | None, source: str, run_id: str, found: Discovery) -> str:
+    last = Manifest(run_id)
     for url, reason in found.failures:
-        manifest.add("failed", source=url, reason=reason)
-    return manifest.write(open_store(store_url, s3_endpoint=s3_endpoint))
+        last.add("failed", source=url, reason=reason)
+    return end(open_store(store_url, s3_endpoint=s3_endpoint), source, run_id, last)
 
 
-@flow(name="crawl-source", log_prints=False)
+@flow(name="crawl-source", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=False)
 def crawl_source(
     sources_path: str,
     source_name: str,
@@ -105,35 +214,52 @@ def crawl_source(
     workers: int = 4,
     processes: int = 2,
     timeout_s: float = 60.0,
+    resume: bool = True,
 ) -> dict:
     """Crawl the source ``source_name`` of the sources file ``sources_path`` once.
 
-    The run's manifest (``runs/<run_id>/manifest.jsonl``) is written last. Returns the
-    run report: ``{"run_id", "source", "pages": {status: count}, "failed": [{url,
-    reason}], "refused": [...], "fragments_per_lang", "translated", "untranslated",
-    "translation"}``. Raises :class:`~ingest.sources.SourcesError` for an invalid
-    sources file and ``KeyError`` for an unknown source name; page failures never raise.
+    Batches of ``batch_size`` URLs are mapped as ``crawl-batch`` tasks: two at a time in
+    this process by default, or on every worker of a Dask cluster
+    (``crawl_source.with_options(task_runner=flows.limits.dask_task_runner(...))``).
+    Each batch writes its manifest part; the run's manifest (``runs/<run_id>/manifest.jsonl``),
+    the union of its parts, is written last. If the source's previous run never finished
+    (killed), this run resumes it under its run id (``resume=False`` starts afresh).
+
+    Returns the run report: ``{"run_id", "resumed", "source", "pages": {status: count},
+    "failed": [{url, reason}], "refused": [...], "fragments_per_lang", "translated",
+    "untranslated", "translation"}`` (pages handled by this attempt). Raises
+    :class:`~ingest.sources.SourcesError` for an invalid sources file and ``KeyError``
+    for an unknown source name; page failures never raise.
     """
     logger = get_run_logger()
     source = _source(sources_path, source_name)
     if source.settings.glossary:
         read_glossary(source.settings.glossary)  # a bad glossary fails the run before any fetch
-    fetcher = Fetcher(policy_for(source))
-    glossaries = {_GLOSSARY: source.settings.glossary} if source.settings.glossary else {}
-    pool = NormalizePool(PoolSettings.for_store(store_url, s3_endpoint, models_dir=models_dir, glossaries=glossaries,
-                                                workers=max(1, processes), queue=max(1, processes), timeout_s=timeout_s))
-    pool.start()  # the workers load their models during discovery
+    spec = CrawlSpec(source.model_dump_json(), store_url, s3_endpoint, models_dir, ArgosEngine(models_dir).identity(),
+                     max(1, workers), max(1, processes), timeout_s)
+    here = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
     try:
-        engine_id = ArgosEngine(models_dir).identity()
-        run_id = new_run_id()
+        if here:
+            ctx = context(spec)  # its workers load their models during discovery
+            store, fetcher = ctx.store, ctx.fetcher
+        else:
+            store, fetcher = open_store(store_url, s3_endpoint=s3_endpoint), Fetcher(policy_for(source))
+        run = begin(store, source.name, resume)
+        if run.resumed:
+            logger.info("%s: resuming run %s (%d unfinished batches)", source.name, run.run_id, len(run.pending))
         found = discover_task(source, fetcher)
-        outcomes: list[dict] = []
-        for i in range(0, len(found.urls), batch_size):
-            outcomes += crawl_batch_task(source, found.urls[i : i + batch_size], fetcher, store_url, s3_endpoint, pool, engine_id, workers, run_id)
+        seen = run.done | {u for urls in run.pending.values() for u in urls}
+        todo = [u for u in found.urls if u not in seen]
+        jobs = [(pid, urls, True) for pid, urls in sorted(run.pending.items())]
+        jobs += [(new_part_id(i), todo[i : i + batch_size], False) for i in range(0, len(todo), max(1, batch_size))]
+        futures = crawl_batch_task.map(unmapped(spec), unmapped(run.run_id), [j[0] for j in jobs], [j[1] for j in jobs], [j[2] for j in jobs])
+        wait(futures)
+        outcomes = [o for f in futures for o in f.result()]  # a failed batch fails the run, which the next run resumes
     finally:
-        pool.close()
-    manifest_task(store_url, s3_endpoint, run_id, outcomes, found)
-    report = {"run_id": run_id, **_report(source, found, outcomes, summed(o.get("translation", {}) for o in outcomes))}
+        if here:
+            release(spec)
+    end_task(store_url, s3_endpoint, source.name, run.run_id, found)
+    report = {"run_id": run.run_id, "resumed": run.resumed, **_report(source, found, outcomes, summed(o.get("translation", {}) for o in outcomes))}
     create_markdown_artifact(markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}")
     logger.info("%s: %s", source.name, report["pages"])
     return report

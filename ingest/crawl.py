@@ -60,6 +60,7 @@ def policy_for(source: Source) -> Policy:
         retries=s.retries,
         backoff=s.backoff,
         delay=s.delay,
+        host_concurrency=s.host_concurrency,
         allow_private=frozenset(h.lower() for h in s.allow_private),
         resolve=tuple(sorted(s.resolve.items())),
     )
@@ -209,9 +210,9 @@ def _site_urls(url: str, fetcher: Fetcher) -> list[str]:
 @dataclass
 class Page:
     """What happened to one URL: ``status`` is ``fetched`` (``document`` set),
-    ``skipped`` or ``failed`` (``reason`` says why); ``state`` is the crawl state to save
-    once the document is stored (for a skipped page: the stored state it was compared
-    with)."""
+    ``skipped`` or ``failed`` (``reason`` says why), or ``recorded`` (this run stored it
+    already; ``entry`` is its manifest entry); ``state`` is the crawl state to save once
+    the document is stored (for a skipped page: the stored state it was compared with)."""
 
     url: str
     status: str
@@ -219,6 +220,7 @@ class Page:
     document: Document | None = None
     state: dict | None = None
     response: Response | None = None
+    entry: dict | None = None
 
 
 def state_key(source: str, url: str) -> str:
@@ -236,10 +238,55 @@ def save_state(store: Store, source: str, state: dict) -> None:
     store.put(state_key(source, state["url"]), json.dumps(state, ensure_ascii=False).encode(), "application/json")
 
 
-def download_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> Page:
+def entry_of(state: dict) -> dict:
+    """The manifest entry a saved crawl state records."""
+    return {"action": state["action"], "doc_id": state["doc_id"], "version": state.get("version"), "keys": state.get("keys"),
+            "sha256": state.get("sha256"), "source": state["url"]}
+
+
+def stored_by_run(store: Store, source: str, url: str, run_id: str, state: dict | None, look_further: bool) -> dict | None:
+    """The manifest entry of ``url`` if run ``run_id`` already stored its document, else
+    ``None``. ``state`` is the page's saved crawl state. With ``look_further`` (a batch
+    that ran before), a page without such a state is looked up by its latest pointer; a
+    pointer found that way gets its state back, so later runs compare against it."""
+    if state and state.get("run_id") == run_id and state.get("action"):
+        return entry_of(state)
+    if not look_further:
+        return None
+    doc_id = url_doc_id(url)  # a page whose canonical URL differs is fetched again: harmless, its version is unchanged
+    try:
+        ptr = json.loads(store.get(f"latest/{doc_id}.json"))
+    except (KeyError, ValueError):
+        return None
+    if ptr.get("run_id") != run_id:
+        return None
+    try:
+        record_run = json.loads(store.get(ptr["keys"]["record"])).get("run_id")
+    except (KeyError, ValueError):
+        record_run = None
+    action = "written" if record_run == run_id else "relinked"
+    state = {"url": url, "final_url": url, "canonical_url": (ptr["source"].get("origin") or {}).get("url") or url, "etag": None, "last_modified": None,
+             "sha256": ptr["source"].get("sha256"), "doc_id": doc_id, "fetched_at": ptr.get("processed_at"),
+             "run_id": run_id, "action": action, "version": ptr["version"], "keys": ptr["keys"]}
+    save_state(store, source, state)
+    return entry_of(state)
+
+
+
+def download_page(url: str, source: Source, fetcher: Fetcher, store: Store, run_id: str | None = None, rerun: bool = False) -> Page:
     """Fetch one page of ``source`` (robots.txt first, conditional GET against the crawl
     state): a ``fetched`` page holds the response, not yet a document (see
-    :func:`decode_page`). Safe to run in threads; never raises."""
+    :func:`decode_page`). A page run ``run_id`` already stored is not fetched again: it
+    is ``recorded``, with its manifest entry (see :func:`stored_by_run`; ``rerun``: this
+    batch ran before). Safe to run in threads; never raises."""
+    previous = load_state(store, source.name, url)
+    if run_id is not None:
+        try:
+            entry = stored_by_run(store, source.name, url, run_id, previous, rerun)
+        except Exception as exc:  # the store is failing: so would the page's own writes
+            return Page(url, "failed", f"store: {type(exc).__name__}: {exc}")
+        if entry is not None:
+            return Page(url, "recorded", state=previous, entry=entry)
     try:
         fetcher.check(url)  # a refused address is a failure, not a robots.txt question
     except FetchError as exc:
@@ -250,7 +297,6 @@ def download_page(url: str, source: Source, fetcher: Fetcher, store: Store) -> P
             # is a failure to report, not a choice of its owner.
             return Page(url, "failed", "robots-unreachable: robots.txt could not be fetched, so the site may not be crawled")
         return Page(url, "skipped", "disallowed by robots.txt")
-    previous = load_state(store, source.name, url)
     headers = {}
     if previous:
         if previous.get("etag"):
@@ -334,15 +380,15 @@ def _multibyte_utf8(raw: bytes) -> bool:
     return True
 
 
-def fetch_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, workers: int = 4) -> list[Page]:
+def fetch_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, workers: int = 4, run_id: str | None = None, rerun: bool = False) -> list[Page]:
     """Fetch ``urls`` (``workers`` threads; the fetcher's per-host throttle keeps it
     polite) and decode them: one :class:`Page` per URL, in order. Never raises for a
-    page."""
+    page. With ``run_id``, pages that run already stored are ``recorded``, not fetched."""
     if not urls:
         return []
     # Threads for the network only; parsing stays on this thread (see decode_page).
     with ThreadPoolExecutor(max(1, min(workers, len(urls)))) as pool:
-        downloaded = list(pool.map(lambda u: download_page(u, source, fetcher, store), urls))
+        downloaded = list(pool.map(lambda u: download_page(u, source, fetcher, store, run_id, rerun), urls))
     return [decode_page(p) for p in downloaded]
 
 

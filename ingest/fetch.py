@@ -29,7 +29,7 @@ import socket
 import threading
 import time
 import urllib.robotparser
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -70,6 +70,7 @@ class Policy:
     retries: int = 2
     backoff: float = 0.5
     delay: float = 1.0
+    host_concurrency: int = 1
     allow_private: frozenset[str] = frozenset()
     resolve: tuple[tuple[str, str], ...] = ()  # (host, address) pairs used before DNS
 
@@ -155,33 +156,47 @@ def _forms(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipadd
 
 
 class HostThrottle:
-    """At most one request at a time per host, ``delay`` seconds apart (per host)."""
+    """Per host: at most ``concurrency`` requests at a time, and request starts at least
+    ``delay`` seconds apart. One throttle serves the threads of one process; a crawl
+    spread over several processes swaps in a shared one with the same ``slot`` method
+    (``flows.limits.DaskHostThrottle``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, concurrency: int = 1) -> None:
+        self.concurrency = max(1, concurrency)
         self._lock = threading.Lock()
-        self._hosts: dict[str, tuple[threading.Lock, list[float]]] = {}
+        self._hosts: dict[str, _Host] = {}
 
     def slot(self, host: str, delay: float):
         with self._lock:
-            lock, last = self._hosts.setdefault(host, (threading.Lock(), [0.0]))
-        return _Slot(lock, last, delay)
+            state = self._hosts.setdefault(host, _Host(threading.BoundedSemaphore(self.concurrency)))
+        return _Slot(state, delay)
+
+
+@dataclass
+class _Host:
+    leases: threading.BoundedSemaphore
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_start: float = 0.0
 
 
 @dataclass
 class _Slot:
-    lock: threading.Lock
-    last: list[float]
+    host: _Host
     delay: float
 
     def __enter__(self) -> None:
-        self.lock.acquire()
-        wait = self.last[0] + self.delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        self.host.leases.acquire()
+        # Reserve a start time under the lock, sleep outside it: a later slot books the
+        # next start without waiting for this one to begin.
+        with self.host.lock:
+            now = time.monotonic()
+            start = max(now, self.host.next_start)
+            self.host.next_start = start + self.delay
+        if start > now:
+            time.sleep(start - now)
 
     def __exit__(self, *exc) -> None:
-        self.last[0] = time.monotonic()
-        self.lock.release()
+        self.host.leases.release()
 
 
 class Fetcher:
@@ -190,7 +205,7 @@ class Fetcher:
 
     def __init__(self, policy: Policy = Policy()) -> None:
         self.policy = policy
-        self.throttle = HostThrottle()
+        self.throttle = HostThrottle(policy.host_concurrency)
         self._pool = urllib3.PoolManager(maxsize=4)
         self._resolve = {h.lower(): a for h, a in policy.resolve}
         self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, bool, str | None]] = {}

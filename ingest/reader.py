@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .runs import manifest_key
+from .runs import read_manifest, read_parts
 from .store import Store, open_store
 
 
@@ -49,8 +49,12 @@ class DocRef:
 
 @dataclass(frozen=True)
 class RunInfo:
+    """A run and its action counts; an unfinished run (still running, or killed and not
+    yet resumed) counts what its manifest parts say so far."""
+
     run_id: str
     counts: dict[str, int]
+    finished: bool = True
 
 
 class Reader:
@@ -128,19 +132,26 @@ class Reader:
 
     def manifest(self, run_id: str) -> Iterator[dict]:
         """The entries of run ``run_id``; ``KeyError`` until the run has finished."""
-        for line in self.store.get(manifest_key(run_id)).decode("utf-8").splitlines():
-            if line.strip():
-                yield json.loads(line)
+        return read_manifest(self.store, run_id)
 
     def runs(self, limit: int = 20) -> list[RunInfo]:
-        """The ``limit`` most recent finished runs, newest first, with action counts."""
-        ids = [k.split("/")[1] for k in self.store.list("runs/") if k.endswith("/manifest.jsonl")]
+        """The ``limit`` most recent runs, newest first, with action counts: finished
+        runs from their manifests, unfinished ones from their parts so far."""
+        finished: set[str] = set()
+        started: set[str] = set()
+        for k in self.store.list("runs/"):
+            parts = k.split("/")
+            if len(parts) == 3 and parts[2] == "manifest.jsonl":
+                finished.add(parts[1])
+            elif len(parts) == 4 and parts[2] == "parts":
+                started.add(parts[1])
         out = []
-        for run_id in sorted(ids, reverse=True)[:limit]:
+        for run_id in sorted(finished | started, reverse=True)[:limit]:
+            done = run_id in finished
             counts: dict[str, int] = {}
-            for e in self.manifest(run_id):
+            for e in (self.manifest(run_id) if done else read_parts(self.store, run_id)):
                 counts[e["action"]] = counts.get(e["action"], 0) + 1
-            out.append(RunInfo(run_id, dict(sorted(counts.items()))))
+            out.append(RunInfo(run_id, dict(sorted(counts.items())), done))
         return out
 
 

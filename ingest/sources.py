@@ -104,6 +104,7 @@ class Settings(_Strict):
     glossary: str | None = None
     user_agent: str = "transnorm/0.1 (text normalization crawler)"
     delay: float = Field(1.0, ge=0, le=3600)
+    host_concurrency: int = Field(1, ge=1, le=64)
     timeout: float = Field(10.0, gt=0, le=600)
     max_bytes: int = Field(5_000_000, ge=1024, le=1_000_000_000)
     max_redirects: int = Field(5, ge=0, le=30)

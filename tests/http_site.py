@@ -1,6 +1,8 @@
 """A real HTTP server on 127.0.0.1 for crawl tests and benches: corpus pages from
 ../shared/corpus/html plus whatever a test adds (sitemaps, feeds, robots.txt, misbehaving
-endpoints). It counts requests per path and answers conditional GETs (ETag, 304)."""
+endpoints). It counts requests per path, and the most requests ever in flight at once per
+``Host`` (``peak``, to check a crawler's per-host limit), and answers conditional GETs
+(ETag, 304)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, Route | Callable[[], Route]] = {}
         self.hits: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
         self._lock = threading.Lock()
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -55,6 +59,17 @@ class Site:
                 pass
 
             def do_GET(self) -> None:
+                host = self.headers.get("Host", "")
+                with site._lock:
+                    site.in_flight[host] += 1
+                    site.peak[host] = max(site.peak[host], site.in_flight[host])
+                try:
+                    self._get()
+                finally:
+                    with site._lock:
+                        site.in_flight[host] -= 1
+
+            def _get(self) -> None:
                 path = self.path
                 with site._lock:
                     site.hits[path] += 1
@@ -91,3 +106,33 @@ class Site:
                     pass  # the client gave up (a timeout test)
 
         return Handler
+
+
+def corpus_copies(site: Site, html_pages: list, n: int, host: str, latency: float = 0.0) -> None:
+    """Serve ``n`` pages at ``/p/<i>`` (the ``html_pages`` files in turn, each copy made
+    distinct, answered after ``latency`` seconds), a sitemap listing them at
+    ``http://<host>:<port>/...`` and a robots.txt that allows everything."""
+    for i in range(n):
+        site.routes[f"/p/{i}"] = Route(html_pages[i % len(html_pages)].read_bytes() + f"<!-- copy {i} -->".encode(), delay=latency)
+    items = "".join(f"<url><loc>http://{host}:{site.port}/p/{i}</loc></url>" for i in range(n))
+    site.routes["/sitemap.xml"] = Route(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'.encode(), "application/xml")
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
+
+
+def sitemap_source(path, name: str, site: Site, host: str, max_pages: int, **settings) -> str:
+    """Write a sources file at ``path`` with one source crawling ``site``'s sitemap, the
+    host name mapped to 127.0.0.1 and allowed; ``settings`` are added to the source's."""
+    extra = "".join(f"      {k}: {v}\n" for k, v in settings.items())
+    path.write_text(
+        f"""sources:
+  - name: {name}
+    start: [{{url: "http://{host}:{site.port}/sitemap.xml", kind: sitemap}}]
+    limits: {{max_pages: {max_pages}}}
+    settings:
+      delay: 0
+      resolve: {{{host}: 127.0.0.1}}
+      allow_private: ["{host}:{site.port}"]
+{extra}""",
+        encoding="utf-8",
+    )
+    return str(path)

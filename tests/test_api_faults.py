@@ -4,6 +4,8 @@ behind, and the process stops promptly on SIGTERM."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import socket
@@ -172,3 +174,32 @@ def test_store_outage_is_503_and_leaves_nothing_partial(tmp_path, moto_server, s
         # The outage ends: the same upload is stored.
         proxy.rule = lambda method, path, length: None
         assert api.post(b"An English report that quotes \xd0\xbd\xd0\xb5 \xd1\x82\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xba\xd0\xbe once.").status_code == 201
+
+
+def test_a_job_outlives_the_process_that_accepted_it(tmp_path, seaweedfs, seaweed_bucket):
+    """A large upload is accepted as a job (202), then the service is killed (SIGKILL)
+    before the job ends. The job table and the job's input are in the store (SeaweedFS),
+    so the next service on that store takes the job up and finishes it."""
+    body = _english(1_500_000) + " The memo quotes не только once.\n".encode()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with ApiProcess(tmp_path, seaweed_bucket, seaweedfs, workers=1, sync_max_bytes=100_000) as api:
+        _wait_until_ready(api)
+        r = api.post(body)
+        assert r.status_code == 202, r.text
+        job_id = r.json()["job_id"]
+        api.proc.kill()
+        api.proc.wait(10)
+    s3 = boto3.client("s3", endpoint_url=seaweedfs)
+    left = json.loads(s3.get_object(Bucket=seaweed_bucket, Key=f"docs/jobs/{job_id}/status.json")["Body"].read())
+    assert left["status"] in ("queued", "running")  # killed before it finished
+    with ApiProcess(tmp_path, seaweed_bucket, seaweedfs, workers=1, sync_max_bytes=100_000) as api:
+        deadline = time.monotonic() + 180
+        while True:
+            job = httpx.get(f"{api.url}/v1/jobs/{job_id}", headers=auth, timeout=10).json()
+            if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert job["status"] == "succeeded", job
+        record = httpx.get(f"{api.url}{job['document_url']}", headers=auth, timeout=10).json()
+        assert record["source"]["sha256"] == hashlib.sha256(body).hexdigest()
+        assert record["summary"]["fragments_per_lang"] == {"ru": 1}

@@ -130,6 +130,23 @@ def test_normalize_files_and_folders_in_one_run(tmp_path):
     assert len(list((tmp_path / "store" / "latest").iterdir())) == 6
 
 
+def test_normalize_succeeds_while_every_cpu_is_saturated(tmp_path, seed_path):
+    # Busy loops on every core, as a machine running other jobs: the command has no
+    # server start-up to time out (it runs in-process without PREFECT_API_URL).
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        proc = run("normalize", str(seed_path), "--store", str(tmp_path / "store"), "-v", timeout=600)
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+    assert proc.returncode == 0, proc.stderr
+    assert "running in-process" in proc.stderr
+    pointers = list((tmp_path / "store" / "latest").iterdir())
+    assert len(pointers) == 1
+    assert json.loads(pointers[0].read_text())["fragment_langs"] == ["ru", "zh-Hant"]
+
+
 def test_normalize_with_a_bad_glossary_fails_in_one_line(tmp_path, seed_path):
     glossary = tmp_path / "g.tsv"
     glossary.write_text("ru\tне только\n", encoding="utf-8")

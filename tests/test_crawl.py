@@ -6,18 +6,26 @@ private addresses it maps to are refused before any connection is made."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.crawl import crawl_source, deployments
 from ingest.crawl import state_key
+from ingest.resume import run_pointer_key
+from ingest.runs import part_ids, part_key
 from ingest.fetch import FetchError, Fetcher, Policy, check_address
 from ingest.sources import SourcesError, load_sources
 from ingest.store import LocalStore
-from tests.http_site import Route, Site
+from tests.http_site import Route, Site, corpus_copies, sitemap_source
 
-from .conftest import CORPUS
+from .conftest import CORPUS, REPO
 
 PAGES = ["en-bbc.com", "en-fouryears.eu", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp", "de-die-partei.net"]
 GBK_TEXT = "中国人民银行今天发布公告，决定下调金融机构存款准备金率。此次调整旨在保持流动性合理充裕，支持实体经济发展。"
@@ -179,11 +187,14 @@ def test_rerun_fetches_nothing_new(tmp_path, site):
     assert report["pages"].get("written", 0) == 0 and "unchanged" not in report["pages"]
     reasons = {s["reason"] for s in report["skipped"]}
     assert reasons == {"not modified (HTTP 304)", "disallowed by robots.txt"}
-    # Nothing in the store changed but the new run's manifest, and no page was downloaded
-    # again in full.
+    # Nothing in the store changed but the new run's own objects (its batches, parts and
+    # manifest) and the source's run pointer, and no page was downloaded again in full.
     after = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
-    assert [p.relative_to(store_dir).as_posix() for p in after if p not in before] == [f"runs/{report['run_id']}/manifest.jsonl"]
-    assert {p: t for p, t in after.items() if p in before} == before
+    new = sorted(p.relative_to(store_dir).as_posix() for p in after if p not in before)
+    run = f"runs/{report['run_id']}/"
+    assert run + "manifest.jsonl" in new and all(k.startswith((run + "batches/", run + "parts/")) for k in new if not k.endswith("manifest.jsonl")), new
+    changed = [p.relative_to(store_dir).as_posix() for p, t in after.items() if p in before and t != before[p]]
+    assert changed == ["crawl/corpus/run.json"]
     assert site.hits[f"/pages/{slug(PAGES[0])}"] == hits[f"/pages/{slug(PAGES[0])}"] + 1  # one conditional GET
 
 
@@ -409,3 +420,85 @@ def test_a_start_url_courlan_rejects_is_refused_not_dropped(tmp_path):
     found = discover(source, Fetcher(policy_for(source)))
     assert found.urls == ["http://pages.example/p1"]
     assert found.refused == [("http://one.example/p0", "invalid-url (courlan)")]
+
+
+# --- a killed crawl, resumed -------------------------------------------------------------
+
+N_PAGES = 48
+BATCH = 6
+
+
+@pytest.fixture
+def many_site():
+    s = Site().start()
+    html = sorted(p for p in (CORPUS / "html").glob("*.html") if not p.name.endswith(".expected.html"))
+    # Slow enough pages that a batch is in flight when the crawl is killed.
+    corpus_copies(s, html, N_PAGES, "many.example", latency=0.1)
+    yield s
+    s.stop()
+
+
+def _many_sources(tmp_path, site) -> str:
+    return sitemap_source(tmp_path / "sources.yaml", "many", site, "many.example", N_PAGES)
+
+
+def _pointers(store: LocalStore) -> dict[str, dict]:
+    return {k: json.loads(store.get(k)) for k in store.list("latest/")}
+
+
+def test_crawl_killed_mid_batch_is_resumed_without_refetching_or_double_counting(tmp_path, many_site):
+    """A crawl killed mid-batch (SIGKILL, its whole process group: the flow, its worker
+    processes) and resumed by the source's next run: nothing it stored is fetched again,
+    and every stored document is in exactly one manifest part. The killed crawl runs in a
+    child process on the test harness's Prefect server."""
+    site = many_site
+    sources = _many_sources(tmp_path, site)
+    store_dir = tmp_path / "store"
+    store = LocalStore(store_dir)
+    code = ("import sys; from flows.crawl import crawl_source; "
+            f"crawl_source(sys.argv[1], 'many', sys.argv[2], batch_size={BATCH}, processes=1, workers=2)")
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen([sys.executable, "-c", code, sources, str(store_dir)], cwd=REPO, env=env, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 240
+        while len(_pointers(store)) < 2 * BATCH + 2:  # two batches done, the next ones part-way
+            assert child.poll() is None, child.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the crawl stored too little in time"
+            time.sleep(0.05)
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    killed = json.loads(store.get(run_pointer_key("many")))
+    run_id = killed["run_id"]
+    assert not killed["finished"] and not store.exists(f"runs/{run_id}/manifest.jsonl")
+    stored_before = {p["source"]["path"] for p in _pointers(store).values()}
+    batches = {k.rsplit("/", 1)[1][: -len(".json")] for k in store.list(f"runs/{run_id}/batches/")}
+    assert batches - set(part_ids(store, run_id)), "the kill should have cut a batch short"
+    hits_before = dict(site.hits)
+
+    report = crawl_source(sources, "many", str(store_dir), batch_size=BATCH, processes=1, workers=2)
+
+    assert report["resumed"] and report["run_id"] == run_id
+    assert json.loads(store.get(run_pointer_key("many")))["finished"]
+    pointers = _pointers(store)
+    assert len(pointers) == N_PAGES and {p["run_id"] for p in pointers.values()} == {run_id}
+    # Nothing the killed run stored was fetched again.
+    refetched = sorted(u for u in stored_before if site.hits[u.split(str(site.port), 1)[1]] != hits_before.get(u.split(str(site.port), 1)[1], 0))
+    assert refetched == []
+    # Every batch has its part, and every stored document is in exactly one of them.
+    assert set(part_ids(store, run_id)) >= batches
+    seen: dict[str, list[str]] = {}
+    entries = []
+    for part in part_ids(store, run_id):
+        for line in store.get(part_key(run_id, part)).decode().splitlines():
+            e = json.loads(line)
+            entries.append(e)
+            if e["doc_id"]:
+                seen.setdefault(e["doc_id"], []).append(part)
+    assert {d: ps for d, ps in seen.items() if len(ps) != 1} == {}
+    assert set(seen) == {p["doc_id"] for p in pointers.values()}
+    assert {e["action"] for e in entries} == {"written"}
+    # The manifest is the union of the parts, in part order.
+    manifest = [json.loads(x) for x in store.get(f"runs/{run_id}/manifest.jsonl").decode().splitlines()]
+    assert manifest == entries

@@ -206,3 +206,55 @@ print(json.dumps([str(r.id) for r in runs]))
     pointers = [json.loads(p.read_text()) for p in (store / "latest").glob("*.json")]
     assert sorted(p["doc_id"] for p in pointers) == sorted(written)
     assert {p["run_id"] for p in pointers} == {run_id}
+
+
+def test_api_job_is_a_run_of_the_job_deployment(prefect_server, tmp_path):
+    """With PREFECT_API_URL set, a large upload to `transnorm api` becomes a run of the
+    `normalize-job` deployment on a work pool; the job's status reads the run's state
+    back, and the run stores the document."""
+    import httpx
+
+    from tests.conftest import REPO
+    from tests.test_api_faults import _english, _free_port
+
+    env, _ = prefect_server
+    pool = f"jobs-{uuid.uuid4().hex[:6]}"
+    subprocess.run([str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"], env=env, check=True, capture_output=True, timeout=120)
+    _python(env, f"""
+from prefect import flow
+flow.from_source(source={str(REPO)!r}, entrypoint="flows/normalize_file.py:normalize_job_flow").deploy(name="api-job", work_pool_name={pool!r})
+""")
+    store = tmp_path / "store"
+    (tmp_path / "models").mkdir()
+    config = tmp_path / "api.yaml"
+    config.write_text(f"store_url: {store}\nmodels_dir: {tmp_path / 'models'}\nsync_max_bytes: 100000\nworkers: 1\n"
+                      "tokens:\n  - {name: tester, scope: write, token: job-test-token}\n", encoding="utf-8")
+    port = _free_port()
+    auth = {"Authorization": "Bearer job-test-token"}
+    api = subprocess.Popen([str(BIN / "transnorm"), "api", "--config", str(config), "--port", str(port)], env=env, cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=open(tmp_path / "api.log", "wb"), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert api.poll() is None and time.monotonic() < deadline, (tmp_path / "api.log").read_text()[-2000:]
+            time.sleep(0.3)
+        body = _english(300_000) + " The memo quotes не только once.\n".encode()
+        r = httpx.post(f"http://127.0.0.1:{port}/v1/documents", content=body, timeout=60, headers={**auth, "Content-Type": "text/plain"})
+        assert r.status_code == 202, r.text
+        job_id = r.json()["job_id"]
+        first = httpx.get(f"http://127.0.0.1:{port}/v1/jobs/{job_id}", headers=auth, timeout=30).json()
+        assert first["flow_run_id"] and first["status"] == "queued", first  # no worker yet: the run waits in the pool
+        with _worker(env, pool, 1, REPO, tmp_path / "worker.log"):
+            [state] = _final_states(env, [first["flow_run_id"]], 240)
+        job = httpx.get(f"http://127.0.0.1:{port}/v1/jobs/{job_id}", headers=auth, timeout=30).json()
+    finally:
+        _end_group(api, 20)
+    assert state == "Completed", (tmp_path / "worker.log").read_text()[-3000:]
+    assert job["status"] == "succeeded" and job["flow_run_id"] == first["flow_run_id"], job
+    pointer = json.loads((store / "latest" / f"{job['doc_id']}.json").read_text())
+    assert pointer["fragment_langs"] == ["ru"]

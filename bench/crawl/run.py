@@ -40,42 +40,18 @@ from ingest.sources import load_sources  # noqa: E402
 from ingest.store import LocalStore  # noqa: E402
 from normalize.argos import ArgosEngine  # noqa: E402
 from tests.conftest import CORPUS  # noqa: E402
-from tests.http_site import Route, Site  # noqa: E402
+from tests.http_site import Site, corpus_copies, sitemap_source  # noqa: E402
 
 
 def serve(n: int) -> Site:
     site = Site().start()
-    base = f"http://corpus.example:{site.port}"
-    html = sorted((CORPUS / "html").glob("*.html"))
-    html = [p for p in html if not p.name.endswith(".expected.html")]
-    urls = []
-    for i in range(n):
-        body = html[i % len(html)].read_bytes() + f"<!-- copy {i} -->".encode()
-        site.routes[f"/p/{i}"] = Route(body)
-        urls.append(f"{base}/p/{i}")
-    items = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
-    site.routes["/sitemap.xml"] = Route(
-        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'.encode(), "application/xml"
-    )
-    site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
+    html = sorted(p for p in (CORPUS / "html").glob("*.html") if not p.name.endswith(".expected.html"))
+    corpus_copies(site, html, n, "corpus.example")
     return site
 
 
 def sources(folder: Path, site: Site, pages: int) -> str:
-    path = folder / "sources.yaml"
-    path.write_text(
-        f"""sources:
-  - name: bench
-    start: [{{url: "http://corpus.example:{site.port}/sitemap.xml", kind: sitemap}}]
-    limits: {{max_pages: {pages}}}
-    settings:
-      delay: 0
-      resolve: {{corpus.example: 127.0.0.1}}
-      allow_private: ["corpus.example:{site.port}"]
-""",
-        encoding="utf-8",
-    )
-    return str(path)
+    return sitemap_source(folder / "sources.yaml", "bench", site, "corpus.example", pages)
 
 
 def plain(path: str, store_dir: Path, batch: int, workers: int, pool: NormalizePool) -> dict:
