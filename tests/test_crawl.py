@@ -502,3 +502,30 @@ def test_crawl_killed_mid_batch_is_resumed_without_refetching_or_double_counting
     # The manifest is the union of the parts, in part order.
     manifest = [json.loads(x) for x in store.get(f"runs/{run_id}/manifest.jsonl").decode().splitlines()]
     assert manifest == entries
+
+
+# --- on a Dask cluster ----------------------------------------------------------------------
+
+
+def test_crawl_on_a_dask_cluster_given_by_address_keeps_one_request_per_host(tmp_path, many_site):
+    """The same flow on prefect-dask's DaskTaskRunner, pointed at a running cluster of two
+    worker processes: every page is stored once, and the host never sees two requests at
+    once (host_concurrency 1 is a semaphore held by the scheduler, not by each worker)."""
+    import dask
+    from distributed import LocalCluster
+
+    from flows.limits import dask_task_runner
+
+    site = many_site
+    n = 16
+    sources = sitemap_source(tmp_path / "sources.yaml", "many", site, "many.example", n, host_concurrency=1)
+    with dask.config.set({"distributed.worker.daemon": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        flow = crawl_source.with_options(task_runner=dask_task_runner(cluster.scheduler_address))
+        report = flow(sources, "many", str(tmp_path / "store"), batch_size=4, processes=1, workers=2)
+    store = LocalStore(tmp_path / "store")
+    assert report["pages"] == {"written": n}
+    assert site.peak[f"many.example:{site.port}"] == 1
+    entries = [json.loads(x) for x in store.get(f"runs/{report['run_id']}/manifest.jsonl").decode().splitlines()]
+    assert len(entries) == n and len({e["doc_id"] for e in entries}) == n
+    assert len(part_ids(store, report["run_id"])) == n // 4
