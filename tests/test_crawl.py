@@ -57,7 +57,9 @@ def site():
     s.routes["/posts/one"] = Route(b"<html><head><title>One</title></head><body><article><p>" + b"A post that only the feed links to, long enough to be extracted as the main text of the page. " * 3 + b"</p></article></body></html>")
     html = (CORPUS / "html" / "en-expapp.com.html").read_bytes()
     s.routes["/flaky"] = Route(html, statuses=[500, 503])
-    s.routes["/slow"] = Route((CORPUS / "html" / "en-sciencealert.com.html").read_bytes(), delay=1.5)
+    # Slower than the sources' 2 s read timeout. The timeout is not shorter because this
+    # server shares a GIL with the crawl's extraction threads, which can hold up an answer.
+    s.routes["/slow"] = Route((CORPUS / "html" / "en-sciencealert.com.html").read_bytes(), delay=3.0)
     s.routes["/loop"] = Route(status=302, headers={"Location": "/loop2"})
     s.routes["/loop2"] = Route(status=301, headers={"Location": f"{base}/loop"})
     s.routes["/big"] = Route(b"<html><body><p>" + b"x" * 600_000 + b"</p></body></html>")
@@ -103,7 +105,7 @@ def sources_file(tmp_path, site, **settings) -> str:
     schedule: {{cron: "0 6 * * *", timezone: Europe/Berlin}}
     settings:
         delay: 0
-        timeout: 1.0
+        timeout: 2.0
         retries: 2
         backoff: 0.05
         max_bytes: 500000
