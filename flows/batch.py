@@ -189,18 +189,19 @@ def run_files(
         ended = [o if o is not None else next(done) for o in slots]
         outcomes += ended
         if len(chunks) > 1:
-            part = Manifest(run_id)
-            for o in ended:
-                part.add(o.status, **o.manifest_entry())
-            part.write_part(store, new_part_id(index))
+            _manifest(run_id, ended).write_part(store, new_part_id(index))
     if not outcomes:
         return RunReport(run_id, outcomes, None)
     if len(chunks) > 1:
         return RunReport(run_id, outcomes, finish(store, run_id))
+    return RunReport(run_id, outcomes, _manifest(run_id, outcomes).write(store))
+
+
+def _manifest(run_id: str, outcomes: Iterable[Outcome]) -> Manifest:
     manifest = Manifest(run_id)
     for o in outcomes:
         manifest.add(o.status, **o.manifest_entry())
-    return RunReport(run_id, outcomes, manifest.write(store))
+    return manifest
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
