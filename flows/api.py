@@ -54,7 +54,8 @@ from ingest.store import TMP_PREFIX
 from ingest.records import build_record
 from ingest.runs import new_run_id, write_single
 from normalize.glossary import Glossary
-from normalize.pipeline import MODES, PIPELINE_VERSION
+from normalize.pipeline import MODES
+from normalize.version import PIPELINE_VERSION
 from normalize.tags import is_language_tag
 
 from .pool import DocumentTimeout, NormalizePool, Overloaded, PoolSettings, WorkerFailed

@@ -24,7 +24,7 @@ from ingest.reading import MAX_DOCUMENT_BYTES, Document, InputError, read_file
 from ingest.records import WriteReport, build_record, write_document
 from ingest.runs import Manifest, finish, new_part_id, new_run_id
 from ingest.store import Store
-from normalize.pipeline import PIPELINE_VERSION
+from normalize.version import PIPELINE_VERSION
 from normalize.types import Result
 
 from .pool import DocumentTimeout, NormalizePool, Overloaded, WorkerFailed

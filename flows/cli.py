@@ -48,6 +48,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
     from normalize.detect import DetectConfig
     from normalize.pipeline import detect_findings
 
+    from ingest import lexicon_cache
+
+    lexicon_cache.install()
     if args.source_lang and (problem := _check_tag(args.source_lang, "--source-lang")):
         return _fail(problem)
     config = DetectConfig(main_lang=args.source_lang)
@@ -108,6 +111,10 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         problem = problem or "--workers must be at least 1 and --timeout above 0"
     if problem:
         return _fail(problem)
+    if not os.environ.get("PREFECT_API_URL"):
+        from flows.pool import start_forkserver
+
+        start_forkserver()  # the models load while the rest of this process starts
     params = dict(
         paths=args.paths, store_url=args.store, target_lang=args.target_lang, s3_endpoint=args.s3_endpoint,
         models_dir=args.models_dir, encoding=args.encoding, max_bytes=max_bytes, glossary=args.glossary,

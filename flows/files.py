@@ -9,7 +9,7 @@ worker), stores each and writes the run's manifest (:func:`flows.batch.run_files
 
 from __future__ import annotations
 
-from flows.batch import Options, Outcome, RunReport, process, run_files
+from flows.batch import Options, Outcome, RunReport, expand, process, run_files
 from flows.pool import NormalizePool, PoolSettings
 from flows.stores import open_store
 from ingest.glossaries import read_glossary
@@ -55,10 +55,14 @@ def normalize_files(
         raise ValueError(f"unknown mode {mode!r}; expected replace, annotate or keep")
     if glossary:
         read_glossary(glossary)  # a bad glossary is the caller's error, before any work
+    # No more worker processes than files: on a small machine an idle worker's start-up
+    # competes with the one that has work.
+    workers = max(1, min(workers, len(expand(paths))))
     settings = PoolSettings.for_store(store_url, s3_endpoint, models_dir=models_dir, glossaries={_GLOSSARY: glossary} if glossary else {},
-                                      cache=cache, workers=max(1, workers), queue=max(1, workers), timeout_s=timeout_s)
+                                      cache=cache, workers=workers, queue=workers, timeout_s=timeout_s)
+    # The fork server loads the models while this process reads the files; the workers
+    # start with the first document.
     pool = NormalizePool(settings)
-    pool.start()  # the workers load their models while this process reads the files
     try:
         store = open_store(store_url, s3_endpoint=s3_endpoint)
         # The engine here only names the models for the records; the workers translate.

@@ -23,13 +23,16 @@ from concurrent.futures.process import BrokenProcessPool
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from pebble import ProcessExpired, ProcessPool
 
-from normalize.detect import DetectConfig
-from normalize.glossary import Glossary
-from normalize.pipeline import detect_findings, normalize_text
-from normalize.translate import Stats
-from normalize.types import Result
+if TYPE_CHECKING:
+    from normalize.glossary import Glossary
+    from normalize.types import Result
+
+# Detection is imported by the workers (the fork server preloads it), not here: the CLI
+# starts the fork server before it imports anything heavy, so both load at once.
 
 
 class DocumentTimeout(Exception):
@@ -80,9 +83,12 @@ def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | Non
     global _translator, _glossaries
     import os
 
+    from ingest import lexicon_cache
     from ingest.glossaries import read_glossary
+    from normalize.pipeline import normalize_text
 
     os.environ.update(env or {})
+    lexicon_cache.install()
     from .translators import make_translator
 
     _translator, _ = make_translator(store_url, s3_endpoint, models_dir, None, cache)
@@ -109,6 +115,11 @@ class Normalized:
 
 
 def _normalize(text: str, target: str, mode: str, glossary: str | None, source: str | None) -> Normalized:
+    from normalize.detect import DetectConfig
+    from normalize.glossary import Glossary
+    from normalize.pipeline import normalize_text
+    from normalize.translate import Stats
+
     assert _translator is not None, "worker not started"
     _translator.glossary = _glossaries.get(glossary, Glossary()) if glossary else Glossary()
     _translator.stats = Stats()
@@ -118,6 +129,9 @@ def _normalize(text: str, target: str, mode: str, glossary: str | None, source: 
 
 def _detect(text: str, source: str | None) -> tuple[str, list[dict]]:
     """The main language and the findings (JSON form) of ``text``."""
+    from normalize.detect import DetectConfig
+    from normalize.pipeline import detect_findings
+
     detection, findings = detect_findings(text, DetectConfig(main_lang=source))
     return detection.main_lang, [f.to_json() for f in findings]
 
@@ -132,6 +146,15 @@ def _context():
     return ctx
 
 
+def start_forkserver() -> None:
+    """Start the fork server now; it loads the models (about 2 s) while this process
+    goes on. Returns at once; the first worker waits for the server to be ready."""
+    _context()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 class NormalizePool:
     def __init__(self, settings: PoolSettings) -> None:
         self.settings = settings
@@ -141,6 +164,7 @@ class NormalizePool:
             initargs=(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries), settings.cache, dict(settings.env)),
             context=_context(),
         )
+        start_forkserver()
         self._slots = threading.BoundedSemaphore(settings.workers + settings.queue)
 
     def normalize(self, text: str, target: str = "en", mode: str = "replace", glossary: str | None = None, source: str | None = None) -> Normalized:
@@ -178,7 +202,8 @@ class NormalizePool:
 
     def start(self) -> None:
         """Start every worker now (each loads its models), not on the first document:
-        the first uploads should not wait for a process to start."""
+        the first uploads should not wait for a process to start. Blocks until the fork
+        server has loaded the models."""
         self._pool.schedule(_ready)
 
     def close(self) -> None:

@@ -46,8 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
-import trafilatura
-from trafilatura.utils import load_html
 
 from .store import TMP_PREFIX
 
@@ -549,6 +547,9 @@ _TRAFILATURA = threading.Lock()
 
 
 def _extract_locked(html: str, source: str) -> tuple[str, dict]:
+    import trafilatura  # a quarter second to import, paid by HTML input only
+    from trafilatura.utils import load_html
+
     # trafilatura rejects a bare fragment ("<p>x</p>") as not-quite-HTML; a wrapper
     # makes it a document.
     tree = load_html(html)

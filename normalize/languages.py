@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import math
 import os
-from array import array
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -138,6 +136,15 @@ def _lingua_detector(langs: tuple[str, ...]):
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, LINGUA_NAMES[c]) for c in langs)).build()
 
 
+def preload_lingua() -> None:
+    """Load lingua's models for every language it is asked about, now and on all cores
+    (lingua loads them in parallel when preloading; lazily it loads them one by one, about
+    twice as slow). The models are kept per process, so every later detector uses them."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LINGUA_NAMES.values())).with_preloaded_language_models().build()
+
+
 def lingua_confidences(candidates: list[str], text: str) -> dict[str, float] | None:
     """lingua's confidence in each of ``candidates`` (keys of :data:`LINGUA_NAMES`),
     normalised over them; ``None`` when lingua gives them all zero."""
@@ -147,24 +154,6 @@ def lingua_confidences(candidates: list[str], text: str) -> dict[str, float] | N
     if total <= 0:
         return None
     return {lang: among.get(lang, 0.0) / total for lang in candidates}
-
-
-@lru_cache(maxsize=None)
-def _wordfreq_index(code: str) -> tuple[array, array]:
-    """wordfreq's small list of ``code`` (loaded on first use) as sorted word hashes and,
-    for each, its bucket (its frequency in centibels, negated): 3 MB of arrays, 5 MB of
-    RSS, for the seven lists, where ``wordfreq.zipf_frequency`` keeps dictionaries of
-    45 MB (the detector's target is 300 MB). Python's string hash is salted per process,
-    so the index is built in the process that uses it; a 64-bit hash practically never
-    makes an unlisted word look listed."""
-    import wordfreq
-
-    buckets = wordfreq.read_cBpack(wordfreq.available_languages("small")[code])
-    hashes = array("q", (hash(w) for bucket in buckets for w in bucket))
-    cbs = array("H", (i for i, bucket in enumerate(buckets) for _ in bucket))
-    del buckets
-    order = sorted(range(len(hashes)), key=hashes.__getitem__)
-    return array("q", (hashes[i] for i in order)), array("H", (cbs[i] for i in order))
 
 
 @lru_cache(maxsize=8192)
@@ -180,17 +169,18 @@ def word_zipf(word: str, lang: str) -> float:
         return UNLISTED_ZIPF
     import wordfreq
 
-    hashes, cbs = _wordfreq_index(code)
+    from normalize.detection.lexicon import counted
+
+    listed = counted(code, "small")  # the detector's own copy of the list
     tokens = wordfreq.tokenize(word, code)
     if not tokens:
         return 0.0
     inverse = 0.0
     for token in tokens:
-        h = hash(token)
-        i = bisect_left(hashes, h)
-        if i == len(hashes) or hashes[i] != h:
+        zipf = listed.zipf(token)
+        if zipf <= 0:
             return 0.0
-        inverse += 1 / wordfreq.cB_to_freq(-cbs[i])
+        inverse += 1 / wordfreq.zipf_to_freq(zipf)
     return round(wordfreq.freq_to_zipf(1 / inverse), 2)
 
 

@@ -29,10 +29,6 @@ from .offsets import apply_edits
 from .stopwords import stop_words
 from .translate import FragmentTranslator, Request
 from .types import Change, Edit, Finding, Result, Translation
-from .version import pipeline_version
-
-# Changes whenever the code, data or libraries that determine the output change.
-PIPELINE_VERSION = pipeline_version()
 
 _WORDISH = regex.compile(r"[\p{L}\p{N}]")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?…]\s*|\n)\s*[\"'“‘«(\[]*$")

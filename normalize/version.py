@@ -38,3 +38,7 @@ def pipeline_version() -> str:
     for name in _LIBRARIES:
         digest.update(f"{name}=={_installed(name)}".encode())
     return f"{_installed('transnorm')}+{digest.hexdigest()[:12]}"
+
+
+# Changes whenever the code, data or libraries that determine the output change.
+PIPELINE_VERSION = pipeline_version()

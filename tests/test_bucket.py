@@ -18,7 +18,8 @@ from ingest.reading import read_bytes, read_file
 from ingest.records import build_record, record_schema, write_document
 from ingest.runs import Manifest, new_run_id
 from ingest.store import LocalStore, S3Store
-from normalize.pipeline import PIPELINE_VERSION, normalize_text
+from normalize.pipeline import normalize_text
+from normalize.version import PIPELINE_VERSION
 
 from .conftest import CORPUS
 

@@ -10,10 +10,13 @@ words; 0 where unlisted).
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b, sha256
 from importlib import resources
-from typing import TYPE_CHECKING
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Protocol
 
 from .registry import Language
 
@@ -39,59 +42,125 @@ def _wordfreq(code: str, size: str = "small") -> dict[str, float]:
     return {word: zipf for zipf, bucket in _buckets(code, size) for word in bucket}
 
 
+def _ours_file(name: str):
+    return resources.files("normalize").joinpath(f"data/lexicon-{name}.txt.gz")
+
+
 def _ours_words(name: str) -> tuple[dict[str, float], list[str]]:
     """``normalize/data/lexicon-<name>.txt.gz``: function words, a blank line, then other
     forms (each at :data:`LISTED_ZIPF`)."""
-    with resources.files("normalize").joinpath(f"data/lexicon-{name}.txt.gz").open("rb") as raw:
+    with _ours_file(name).open("rb") as raw:
         body = gzip.decompress(raw.read()).decode("utf-8")
     function, _, forms = body.partition("\n\n")
     return dict.fromkeys(function.split(), FUNCTION_ZIPF), forms.split()
 
 
+def _ours_function_words(name: str) -> dict[str, float]:
+    """The first block of our list alone: the file need not be read further."""
+    words: list[str] = []
+    with gzip.open(_ours_file(name).open("rb"), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                break
+            words += line.split()
+    return dict.fromkeys(words, FUNCTION_ZIPF)
+
+
+def word_hash(word: str) -> int:
+    """A 64-bit hash of ``word`` that is the same in every process (Python's ``hash`` of
+    a string is salted per process), so built lists can be kept on disk and shared."""
+    return int.from_bytes(blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True)
+
+
+class ArrayCache(Protocol):
+    """Where built word lists are kept between processes. ``load`` gives the arrays saved
+    under ``key`` or ``None``; ``save`` may fail silently (a read-only disk): the list is
+    then built again by the next process."""
+
+    def load(self, key: str) -> tuple[numpy.ndarray, numpy.ndarray] | None: ...
+
+    def save(self, key: str, hashes: numpy.ndarray, zipfs: numpy.ndarray) -> None: ...
+
+
+# Set by the entry point that owns the disk (``ingest.lexicon_cache``); detection itself
+# stays free of I/O beyond its own package data, and works without one.
+_cache: ArrayCache | None = None
+
+
+def use_cache(cache: ArrayCache | None) -> None:
+    """Keep built word lists in ``cache`` (``None``: build them in memory each time).
+    Building all of them takes about a second; loading them from a cache, milliseconds."""
+    global _cache
+    _cache = cache
+
+
+# Part of every cache key: a change to the hash or the arrays' meaning changes it.
+_FORMAT = "blake2b64-zipf64-1"
+
+
 @dataclass(frozen=True)
 class _Hashed:
-    """A word list as sorted string hashes and each word's Zipf frequency, with a few
-    words (our lists' function words) at their own frequency. Python's hash is salted per
-    process, so the arrays are built in the process that uses them; a 64-bit hash
-    practically never makes an unlisted word look listed. A list takes 16 bytes a word
-    this way, against about 130 as a dictionary of strings: the detector's whole lexicon
-    stays under 20 MB."""
+    """A word list as sorted 64-bit word hashes (:func:`word_hash`) and each word's Zipf
+    frequency, with a few words (our lists' function words) at their own frequency; a
+    64-bit hash practically never makes an unlisted word look listed. A list takes 16
+    bytes a word this way, against about 130 as a dictionary of strings: the detector's
+    whole lexicon stays under 25 MB, and a cached one is memory-mapped, so processes
+    share its pages."""
 
     hashes: numpy.ndarray
     zipfs: numpy.ndarray
     special: dict[str, float]
 
-    def zipf(self, word: str) -> float:
+    def zipf(self, word: str, h: int | None = None) -> float:
         found = self.special.get(word)
         if found is not None:
             return found
-        h = hash(word)
+        if h is None:
+            h = word_hash(word)
         j = int(self.hashes.searchsorted(h))
         return float(self.zipfs[j]) if j < len(self.hashes) and self.hashes[j] == h else 0.0
 
 
-def _hashed(words: list[str], zipfs: list[float], special: dict[str, float]) -> _Hashed:
+def _built(key: str, build: Callable[[], tuple[list[str], list[float]]], special: dict[str, float]) -> _Hashed:
     import numpy
 
-    hashes = numpy.fromiter(map(hash, words), dtype=numpy.int64, count=len(words))
-    order = hashes.argsort()
-    return _Hashed(hashes[order], numpy.asarray(zipfs, dtype=numpy.float64)[order], special)
+    key = f"{_FORMAT}-{key}"
+    cached = _cache.load(key) if _cache is not None else None
+    if cached is not None:
+        return _Hashed(cached[0], cached[1], special)
+    words, zipfs = build()
+    hashes = numpy.fromiter(map(word_hash, words), dtype=numpy.int64, count=len(words))
+    order = hashes.argsort(kind="stable")
+    lst = _Hashed(hashes[order], numpy.asarray(zipfs, dtype=numpy.float64)[order], special)
+    if _cache is not None:
+        _cache.save(key, lst.hashes, lst.zipfs)
+    return lst
 
 
 @lru_cache(maxsize=None)
 def _listed(name: str) -> _Hashed:
-    function, forms = _ours_words(name)
-    return _hashed(forms, [LISTED_ZIPF] * len(forms), function)
+    digest = sha256(_ours_file(name).read_bytes()).hexdigest()[:16]
+
+    def build() -> tuple[list[str], list[float]]:
+        forms = _ours_words(name)[1]
+        return forms, [LISTED_ZIPF] * len(forms)
+
+    return _built(f"ours-{name}-{digest}", build, _ours_function_words(name))
 
 
 @lru_cache(maxsize=None)
-def _counted(code: str, size: str) -> _Hashed:
-    words: list[str] = []
-    zipfs: list[float] = []
-    for zipf, bucket in _buckets(code, size):
-        words += bucket
-        zipfs += [zipf] * len(bucket)
-    return _hashed(words, zipfs, {})
+def counted(code: str, size: str) -> _Hashed:
+    """wordfreq's ``size`` list of ``code`` (a wordfreq language code)."""
+
+    def build() -> tuple[list[str], list[float]]:
+        words: list[str] = []
+        zipfs: list[float] = []
+        for zipf, bucket in _buckets(code, size):
+            words += bucket
+            zipfs += [zipf] * len(bucket)
+        return words, zipfs
+
+    return _built(f"wordfreq-{version('wordfreq')}-{code}-{size}", build, {})
 
 
 @dataclass(frozen=True)
@@ -105,7 +174,8 @@ class Lexicon:
     lists: tuple[_Hashed, ...]
 
     def zipfs(self, word: str) -> list[float]:
-        return [lst.zipf(word) for lst in self.lists]
+        h = word_hash(word)
+        return [lst.zipf(word, h) for lst in self.lists]
 
 
 def _list(lang: Language, first: bool) -> _Hashed:
@@ -114,7 +184,7 @@ def _list(lang: Language, first: bool) -> _Hashed:
     if lang.wordfreq is None:
         return _listed(lang.lexicon or lang.tag)
     size = "large" if first and lang.wordfreq in wordfreq.available_languages("large") else "small"
-    return _counted(lang.wordfreq, size)
+    return counted(lang.wordfreq, size)
 
 
 @lru_cache(maxsize=None)
