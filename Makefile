@@ -13,12 +13,14 @@ export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY := false
 # default) is sometimes too little and the command fails before any work.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 
-.PHONY: setup run test clean
+.PHONY: setup run test lint lock clean
 
-$(BIN)/transnorm: pyproject.toml
+# constraints.txt pins every package (made by `make lock`), so a new machine installs
+# exactly what CI tested.
+$(BIN)/transnorm: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,dev]'
 	@touch $@
 
 setup: $(BIN)/transnorm
@@ -28,6 +30,15 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# After a change to the dependencies in pyproject.toml: resolve them all again.
+lock: setup
+	$(BIN)/pip-compile --quiet --strip-extras --all-extras --no-emit-index-url --no-emit-find-links \
+		--output-file constraints.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) $(STORE) .pytest_cache

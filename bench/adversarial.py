@@ -59,7 +59,9 @@ def _paragraphs(text: str, rng: random.Random, every: int = 80) -> str:
 
 def zero_width_and_bidi(n: int, rng: random.Random) -> bytes:
     marks = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u202d", "\u2066", "\u2069", "\u00ad"]
-    text = _words(rng, n, lambda r: "".join(c + (r.choice(marks) if r.random() < 0.3 else "") for c in r.choice(FILLER)))
+    text = _words(
+        rng, n, lambda r: "".join(c + (r.choice(marks) if r.random() < 0.3 else "") for c in r.choice(FILLER))
+    )
     return _paragraphs(text, rng).encode()
 
 
@@ -77,7 +79,9 @@ def zalgo(n: int, rng: random.Random) -> bytes:
 def tiny_fragments(n: int, rng: random.Random) -> bytes:
     def word(r: random.Random) -> str:
         x = r.random()
-        return r.choice(CYRILLIC) if x < 0.1 else r.choice(GREEK) if x < 0.15 else "日本" if x < 0.2 else r.choice(FILLER)
+        return (
+            r.choice(CYRILLIC) if x < 0.1 else r.choice(GREEK) if x < 0.15 else "日本" if x < 0.2 else r.choice(FILLER)
+        )
 
     return _paragraphs(_words(rng, n, word), rng).encode()
 
@@ -155,7 +159,9 @@ def main() -> None:
     kinds = [k for k in KINDS if not args.kinds or k in args.kinds.split(",")]
     normalize_text("warm up: the models load once. Слово и дело.", mode="keep")
     small = int(args.mb * 1e6)
-    print(f"{'kind':<22}{'MB/s @' + format(args.mb, 'g') + ' MB':>14}{'MB/s @' + format(2 * args.mb, 'g') + ' MB':>14}{'ratio':>8}{'exponent':>10}")
+    print(
+        f"{'kind':<22}{'MB/s @' + format(args.mb, 'g') + ' MB':>14}{'MB/s @' + format(2 * args.mb, 'g') + ' MB':>14}{'ratio':>8}{'exponent':>10}"
+    )
     missed = []
     for kind in kinds:
         build, ctype = KINDS[kind]
@@ -170,7 +176,10 @@ def main() -> None:
         ok = speed_a >= 0.5 and ratio <= 2.3
         if not ok:
             missed.append(kind)
-        print(f"{kind:<22}{speed_a:>14.2f}{speed_b:>14.2f}{ratio:>8.2f}{math.log2(ratio):>10.2f}{'' if ok else '   MISSED'}", flush=True)
+        print(
+            f"{kind:<22}{speed_a:>14.2f}{speed_b:>14.2f}{ratio:>8.2f}{math.log2(ratio):>10.2f}{'' if ok else '   MISSED'}",
+            flush=True,
+        )
     print("targets: >= 0.5 MB/s at 1 MB; time ratio <= 2.3 when the size doubles")
     if args.check and missed:
         sys.exit(1)

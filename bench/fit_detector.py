@@ -16,6 +16,7 @@ import math
 from dataclasses import replace
 
 import realtext
+
 from normalize.detect import DetectConfig, detect
 from normalize.detection.params import PARAMS, Params
 from normalize.detection.tokens import Boundary
@@ -60,7 +61,16 @@ def moves(params: Params, name: str):
         yield f"{name}={new}", replace(params, **{name: new})
 
 
-NAMES = ("switch", "foreign_prior", "unseen", "clip", "capital_weight", "char_weight", "latin_in_other", *(f"discount.{k.name}" for k in Boundary))
+NAMES = (
+    "switch",
+    "foreign_prior",
+    "unseen",
+    "clip",
+    "capital_weight",
+    "char_weight",
+    "latin_in_other",
+    *(f"discount.{k.name}" for k in Boundary),
+)
 
 
 def fit_calibration(params: Params, docs) -> tuple[float, float]:
@@ -68,8 +78,12 @@ def fit_calibration(params: Params, docs) -> tuple[float, float]:
     every prediction on the dev set, correct when it found a real fragment (required or
     optional) in the right language."""
     config = DetectConfig(params=params)
-    results = realtext.run(lambda text: [(f.start, f.end, f.kind, f.lang, f.confidence) for f in detect(text, config).findings], docs)
-    points = [(min(max(p.confidence, 1e-6), 1 - 1e-6), realtext.correct(r, i)) for r in results for i, p in enumerate(r.preds)]
+    results = realtext.run(
+        lambda text: [(f.start, f.end, f.kind, f.lang, f.confidence) for f in detect(text, config).findings], docs
+    )
+    points = [
+        (min(max(p.confidence, 1e-6), 1 - 1e-6), realtext.correct(r, i)) for r in results for i, p in enumerate(r.preds)
+    ]
 
     def loss(a: float, b: float) -> float:
         total = 0.0
@@ -80,14 +94,20 @@ def fit_calibration(params: Params, docs) -> tuple[float, float]:
 
     grid = [(a / 10, b / 10) for a in range(1, 31) for b in range(-30, 41)]
     a, b = min(grid, key=lambda ab: loss(*ab))
-    print(f"calibration: a={a} b={b} (log-loss {loss(a, b):.1f}, uncalibrated {loss(1.0, 0.0):.1f}, {len(points)} predictions)")
+    print(
+        f"calibration: a={a} b={b} (log-loss {loss(a, b):.1f}, uncalibrated {loss(1.0, 0.0):.1f}, {len(points)} predictions)"
+    )
     return a, b
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=4)
-    ap.add_argument("--from-flat", action="store_true", help="start from one switch cost for every boundary (a restart, to check the optimum is not local)")
+    ap.add_argument(
+        "--from-flat",
+        action="store_true",
+        help="start from one switch cost for every boundary (a restart, to check the optimum is not local)",
+    )
     args = ap.parse_args()
     docs = realtext.load(realtext.default_root())
     best = replace(PARAMS, discount=(2.0,) * len(Boundary)) if args.from_flat else PARAMS
@@ -106,7 +126,9 @@ def main() -> None:
     best = replace(best, calibration=fit_calibration(replace(best, calibration=(1.0, 0.0)), docs))
     m = evaluate(best, docs)
     print(f"chosen: {best}")
-    print(f"F1 {m['f1']:.4f}  recall latin {m['recall_latin']:.3f}  ECE {m['ece']:.3f}  reference-article Latin findings {m['seed_latin_findings']}")
+    print(
+        f"F1 {m['f1']:.4f}  recall latin {m['recall_latin']:.3f}  ECE {m['ece']:.3f}  reference-article Latin findings {m['seed_latin_findings']}"
+    )
 
 
 if __name__ == "__main__":

@@ -265,8 +265,16 @@ def load(root: Path) -> list[Doc]:
                 continue
             r = json.loads(line)
             golds.setdefault(r["doc"], []).append(
-                Gold(r["doc"], r["start"], r["end"], r["text"], r["lang"], tuple(r.get("alt_langs", ())),
-                     bool(r.get("optional")), r["script"])
+                Gold(
+                    r["doc"],
+                    r["start"],
+                    r["end"],
+                    r["text"],
+                    r["lang"],
+                    tuple(r.get("alt_langs", ())),
+                    bool(r.get("optional")),
+                    r["script"],
+                )
             )
     docs = []
     for path in sorted((root / "docs").glob("*.txt")):
@@ -276,7 +284,7 @@ def load(root: Path) -> list[Doc]:
         doc_id = path.stem
         doc = Doc(doc_id, text, bool(sources.get(doc_id, {}).get("control")), golds.pop(doc_id, []))
         for g in doc.golds:
-            if text[g.start:g.end] != g.text:
+            if text[g.start : g.end] != g.text:
                 raise ValueError(f"{doc_id}: label {g.start}-{g.end} {g.text!r} does not match the document")
         docs.append(doc)
     if golds:
@@ -293,8 +301,10 @@ def detect_predict(text: str) -> list[tuple[int, int, str, str, float]]:
 def run(predict: PredictFn, docs: list[Doc]) -> list[DocResult]:
     results = []
     for doc in docs:
-        preds = sorted((Prediction(int(s), int(e), k, l or "", float(c)) for s, e, k, l, c in predict(doc.text)),
-                       key=lambda p: (p.start, p.end))
+        preds = sorted(
+            (Prediction(int(s), int(e), k, lang or "", float(c)) for s, e, k, lang, c in predict(doc.text)),
+            key=lambda p: (p.start, p.end),
+        )
         results.append(judge(doc, preds))
     return results
 
@@ -451,8 +461,15 @@ def print_errors(results: list[DocResult]) -> None:
             if g.optional or g_i in gold_of:
                 continue
             # The closest prediction says whether the span was missed or only cut wrong.
-            near = max(((iou(doc, (p.start, p.end), (g.start, g.end)), p) for p in r.preds
-                        if overlaps(doc, (p.start, p.end), (g.start, g.end))), default=None, key=lambda t: t[0])
+            near = max(
+                (
+                    (iou(doc, (p.start, p.end), (g.start, g.end)), p)
+                    for p in r.preds
+                    if overlaps(doc, (p.start, p.end), (g.start, g.end))
+                ),
+                default=None,
+                key=lambda t: t[0],
+            )
             pred = f"{near[1].kind}/{near[1].lang} {near[1].start}-{near[1].end} IoU {near[0]:.2f}" if near else "-"
             misses.append(f"  {doc.id} {g.start}-{g.end} {show(g.text)!r}  gold {g.lang}  pred {pred}")
         for p_i in r.false_positives:
@@ -460,7 +477,7 @@ def print_errors(results: list[DocResult]) -> None:
             hit = [x for x in doc.golds if overlaps(doc, (p.start, p.end), (x.start, x.end))]
             gold = ", ".join(f"{x.lang}{'?' if x.optional else ''} {x.start}-{x.end}" for x in hit) or "-"
             fps.append(
-                f"  {doc.id} {p.start}-{p.end} {show(doc.text[p.start:p.end])!r}  "
+                f"  {doc.id} {p.start}-{p.end} {show(doc.text[p.start : p.end])!r}  "
                 f"pred {p.kind}/{p.lang} {p.confidence:.2f}  gold {gold}"
             )
         for p_i, g_i in sorted(r.matches.items()):
@@ -471,8 +488,11 @@ def print_errors(results: list[DocResult]) -> None:
                     f"  {doc.id} {g.start}-{g.end} {show(g.text)!r}  gold {g.lang}{'|' + alts if alts else ''}  "
                     f"pred {p.kind}/{p.lang} {p.confidence:.2f}"
                 )
-    for title, rows in (("misses (required gold unmatched)", misses), ("false positives", fps),
-                        ("wrong language on matched spans", wrong)):
+    for title, rows in (
+        ("misses (required gold unmatched)", misses),
+        ("false positives", fps),
+        ("wrong language on matched spans", wrong),
+    ):
         print(f"\n{title}: {len(rows)}")
         for row in rows:
             print(row)
@@ -482,8 +502,10 @@ def print_calibration(results: list[DocResult], m: dict) -> None:
     print("\nreliability (correct = matched required or optional span, language right):")
     print("  confidence   count  mean conf  fraction correct")
     for b in calibration(results):
-        print(f"  {b['low']:.1f}-{b['high']:.1f}   {b['count']:6d}  {fmt(b['mean_confidence']):>9}  "
-              f"{fmt(b['fraction_correct']):>16}")
+        print(
+            f"  {b['low']:.1f}-{b['high']:.1f}   {b['count']:6d}  {fmt(b['mean_confidence']):>9}  "
+            f"{fmt(b['fraction_correct']):>16}"
+        )
     print(f"  ECE {fmt(m['ece'])}")
 
 

@@ -4,11 +4,10 @@ lingua's models live in Rust memory and the lexicons in numpy buffers (memory-ma
 the word list cache); Python's reference counting never writes to them, so they stay
 shared instead of one copy per worker."""
 
+from flows.pool import WARM_UP
 from ingest import lexicon_cache
 from normalize.languages import preload_lingua
 from normalize.pipeline import normalize_text
-
-from flows.pool import WARM_UP
 
 lexicon_cache.install()
 preload_lingua()

@@ -46,18 +46,17 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest import jobs
+from ingest.fetch import charset_param
 from ingest.glossaries import read_glossary
 from ingest.reader import Reader
-from ingest.fetch import charset_param
 from ingest.reading import CONTENT_TYPES, InputError, read_bytes
 from ingest.store import TMP_PREFIX
-from ingest.records import build_record
-from ingest.runs import new_run_id, write_single
 from normalize.glossary import Glossary
 from normalize.pipeline import MODES
-from normalize.version import PIPELINE_VERSION
 from normalize.tags import is_language_tag
+from normalize.version import PIPELINE_VERSION
 
+from .batch import Options, Outcome, job_error_code, process_one
 from .pool import DocumentTimeout, NormalizePool, Overloaded, PoolSettings, WorkerFailed
 from .stores import open_store
 
@@ -74,10 +73,16 @@ ERRORS: dict[str, tuple[int, str]] = {
     "unsupported_type": (415, "not text, HTML or Markdown (decided from the bytes)"),
     "invalid_request": (422, "a parameter or the body is not valid"),
     "invalid_id": (400, "a document or job id is not 32 lowercase hex digits"),
-    "invalid_name": (400, "the file name is over 255 UTF-8 bytes, holds control characters or uses the store's reserved prefix"),
+    "invalid_name": (
+        400,
+        "the file name is over 255 UTF-8 bytes, holds control characters or uses the store's reserved prefix",
+    ),
     "unreadable": (422, "the text is empty or cannot be decoded"),
     "rate_limited": (429, "too many requests for this token; see Retry-After"),
-    "document_timeout": (422, "normalizing took longer than the per-document budget; the document was stopped and nothing stored"),
+    "document_timeout": (
+        422,
+        "normalizing took longer than the per-document budget; the document was stopped and nothing stored",
+    ),
     "overloaded": (503, "every worker is busy; see Retry-After"),
     "store_unavailable": (503, "the store did not answer in time or failed; nothing was stored, see Retry-After"),
     "not_ready": (503, "the store, the models or the Prefect server are not available"),
@@ -180,7 +185,9 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            return await _send_error(send, "too_large", f"body of {int(length)} bytes is over the {self.limit}-byte limit")
+            return await _send_error(
+                send, "too_large", f"body of {int(length)} bytes is over the {self.limit}-byte limit"
+            )
         received = 0
         started = False
         deadline = time.monotonic() + BODY_DEADLINE_S
@@ -191,7 +198,7 @@ class BodyLimit:
 
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise _TooSlow() from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
@@ -230,8 +237,30 @@ class _TooSlow(Exception):
 async def _send_error(send, code: str, message: str) -> None:
     status = ERRORS[code][0]
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
+
+
+def _outcome_error(o: Outcome) -> BaseException:
+    """The error a failed upload answers with: the store's own exception (an outage is a
+    503 by the error handler), else the API error of its reason code."""
+    if o.error is not None:
+        return o.error
+    code = job_error_code(o)
+    message = (o.reason or "").split(": ", 1)[-1]
+    if code == "overloaded":
+        return ApiError(code, f"{message}; try again later", headers={"Retry-After": "5"})
+    return ApiError(code, message)
 
 
 def _in_pool(method, *args):
@@ -276,7 +305,9 @@ def _checked_name(name: str) -> str:
     if len(name.encode("utf-8", "surrogatepass")) > 255 or any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
         raise ApiError("invalid_name", "the file name must be at most 255 UTF-8 bytes, without control characters")
     if name.rsplit("/", 1)[-1].startswith(TMP_PREFIX):
-        raise ApiError("invalid_name", f"names starting with {TMP_PREFIX!r} are reserved for the store's temporary files")
+        raise ApiError(
+            "invalid_name", f"names starting with {TMP_PREFIX!r} are reserved for the store's temporary files"
+        )
     return name
 
 
@@ -285,7 +316,10 @@ _ID = re.compile(r"[0-9a-f]{32}")
 
 def _checked_id(value: str, what: str = "document") -> str:
     if not _ID.fullmatch(value):
-        raise ApiError("invalid_id", f"{what} id must be 32 lowercase hex digits, not {value[:40]!r}{'...' if len(value) > 40 else ''}")
+        raise ApiError(
+            "invalid_id",
+            f"{what} id must be 32 lowercase hex digits, not {value[:40]!r}{'...' if len(value) > 40 else ''}",
+        )
     return value
 
 
@@ -298,7 +332,11 @@ def _is_store_outage(exc: BaseException) -> bool:
         return True
     if isinstance(exc, ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return status >= 500 or exc.response.get("Error", {}).get("Code") in ("SlowDown", "Throttling", "RequestTimeout")
+        return status >= 500 or exc.response.get("Error", {}).get("Code") in (
+            "SlowDown",
+            "Throttling",
+            "RequestTimeout",
+        )
     return False
 
 
@@ -340,12 +378,20 @@ def _prefect_state(flow_run_id: str) -> dict:
         with get_client(sync_client=True) as client:
             state = client.read_flow_run(UUID(flow_run_id)).state
     except Exception as exc:
-        raise ApiError("not_ready", f"the Prefect server did not answer about the job's flow run: {type(exc).__name__}") from None
+        raise ApiError(
+            "not_ready", f"the Prefect server did not answer about the job's flow run: {type(exc).__name__}"
+        ) from None
     kind = state.type.value if state else "SCHEDULED"
     if kind in ("RUNNING", "CANCELLING"):
         return {"status": "running"}
     if kind in ("FAILED", "CRASHED", "CANCELLED"):
-        return {"status": "failed", "error": {"code": "internal", "message": f"the job's flow run ended {state.name}: {state.message or ''}".strip()}}
+        return {
+            "status": "failed",
+            "error": {
+                "code": "internal",
+                "message": f"the job's flow run ended {state.name}: {state.message or ''}".strip(),
+            },
+        }
     return {"status": "queued"}  # scheduled, pending, paused; or completed a moment before its status lands
 
 
@@ -359,7 +405,10 @@ def _errors(*codes: str) -> dict:
     for code in codes:
         status, meaning = ERRORS[code]
         prev = out.get(status, {}).get("description")
-        out[status] = {"model": ErrorBody, "description": f"{prev}; {code}: {meaning}" if prev else f"{code}: {meaning}"}
+        out[status] = {
+            "model": ErrorBody,
+            "description": f"{prev}; {code}: {meaning}" if prev else f"{code}: {meaning}",
+        }
     return out
 
 
@@ -367,7 +416,13 @@ UPLOAD_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
             "text/plain": {"schema": {"type": "string"}},
             "text/html": {"schema": {"type": "string"}},
             "text/markdown": {"schema": {"type": "string"}},
@@ -395,8 +450,17 @@ def create_app(settings: ApiSettings) -> FastAPI:
     _, engine = make_translator(settings.store_url, settings.s3_endpoint, settings.models_dir, None, cache=False)
     glossaries: dict[str, Glossary] = {name: read_glossary(path) for name, path in settings.glossaries.items()}
     limiter = RateLimiter(settings.rate_per_minute)
-    pool = NormalizePool(PoolSettings.for_store(settings.store_url, settings.s3_endpoint, models_dir=settings.models_dir, glossaries=dict(settings.glossaries),
-                                                workers=settings.workers, queue=settings.queue, timeout_s=settings.document_timeout_s))
+    pool = NormalizePool(
+        PoolSettings.for_store(
+            settings.store_url,
+            settings.s3_endpoint,
+            models_dir=settings.models_dir,
+            glossaries=dict(settings.glossaries),
+            workers=settings.workers,
+            queue=settings.queue,
+            timeout_s=settings.document_timeout_s,
+        )
+    )
     app.router.on_startup.append(pool.start)
     app.router.on_shutdown.append(pool.close)
 
@@ -423,13 +487,18 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=ERRORS[exc.code][0], headers=exc.headers)
+        return JSONResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status_code=ERRORS[exc.code][0], headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse({"error": {"code": "invalid_request", "message": f"{where}: {first.get('msg', 'invalid')}"}}, status_code=422)
+        return JSONResponse(
+            {"error": {"code": "invalid_request", "message": f"{where}: {first.get('msg', 'invalid')}"}},
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -439,8 +508,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
         if _is_store_outage(exc):
-            return JSONResponse({"error": {"code": "store_unavailable", "message": f"the store failed: {type(exc).__name__}; nothing was stored"}},
-                                status_code=503, headers={"Retry-After": "10"})
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": "store_unavailable",
+                        "message": f"the store failed: {type(exc).__name__}; nothing was stored",
+                    }
+                },
+                status_code=503,
+                headers={"Retry-After": "10"},
+            )
         return JSONResponse({"error": {"code": "internal", "message": f"{type(exc).__name__}"}}, status_code=500)
 
     async def _upload(request: Request) -> tuple[bytes, str, str | None, dict]:
@@ -461,7 +538,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
             fields.update({k: v for k, v in form.items() if isinstance(v, str)})
             part_type = (upload.content_type or "").split(";")[0].strip().lower()
             fields.setdefault("encoding", charset_param(upload.content_type or ""))
-            return data, _checked_name(upload.filename or "upload"), part_type if part_type in CONTENT_TYPES else None, fields
+            return (
+                data,
+                _checked_name(upload.filename or "upload"),
+                part_type if part_type in CONTENT_TYPES else None,
+                fields,
+            )
         data = await request.body()
         name = _header_file_name(request.headers) or "upload"
         fields.setdefault("encoding", charset_param(request.headers.get("content-type", "")))
@@ -472,7 +554,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
             return read_bytes(data, name, content_type=hint, encoding=encoding)
         except InputError as exc:
             # The reader speaks to the command line; here the knob is a parameter.
-            text = str(exc).replace("pass --encoding", "give the encoding parameter (or a charset in Content-Type)").replace("--encoding", "the encoding parameter")
+            text = (
+                str(exc)
+                .replace("pass --encoding", "give the encoding parameter (or a charset in Content-Type)")
+                .replace("--encoding", "the encoding parameter")
+            )
             raise ApiError("unsupported_type" if "binary" in text else "unreadable", text) from None
 
     def _options(fields: dict) -> tuple[str, str, str | None, str | None]:
@@ -485,17 +571,40 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if mode not in MODES:
             raise ApiError("invalid_request", f"mode must be one of {', '.join(MODES)}")
         if glossary is not None and glossary not in glossaries:
-            raise ApiError("invalid_request", f"unknown glossary {glossary!r}; configured: {', '.join(sorted(glossaries)) or 'none'}")
+            raise ApiError(
+                "invalid_request",
+                f"unknown glossary {glossary!r}; configured: {', '.join(sorted(glossaries)) or 'none'}",
+            )
         if not is_language_tag(target):
             raise ApiError("invalid_request", f"target_lang {target!r} is not a BCP-47 tag")
         return target, mode, glossary, source
 
-    @app.post("/v1/documents", status_code=201, openapi_extra=UPLOAD_BODY,
-              responses={200: {"description": "stored before with the same input and settings: the stored JSON record; nothing new written (the latest pointer may move back to it)"},
-                         201: {"description": "normalized and stored: the JSON record; Location names it"},
-                         202: {"model": JobAccepted, "description": "large file: accepted as a job"},
-                         **_errors("unauthorized", "forbidden", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited",
-                                  "overloaded", "store_unavailable")})
+    @app.post(
+        "/v1/documents",
+        status_code=201,
+        openapi_extra=UPLOAD_BODY,
+        responses={
+            200: {
+                "description": "stored before with the same input and settings: the stored JSON record; nothing new written (the latest pointer may move back to it)"
+            },
+            201: {"description": "normalized and stored: the JSON record; Location names it"},
+            202: {"model": JobAccepted, "description": "large file: accepted as a job"},
+            **_errors(
+                "unauthorized",
+                "forbidden",
+                "invalid_name",
+                "body_timeout",
+                "too_large",
+                "unsupported_type",
+                "invalid_request",
+                "unreadable",
+                "document_timeout",
+                "rate_limited",
+                "overloaded",
+                "store_unavailable",
+            ),
+        },
+    )
     async def upload_document(request: Request, token: Token = Depends(auth("write"))):
         """Upload one file (multipart field ``file``, or the raw body) and normalize it."""
         from starlette.concurrency import run_in_threadpool
@@ -509,15 +618,22 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if len(data) > settings.sync_max_bytes:
             return await run_in_threadpool(_start_job, data, name, hint, encoding, doc, target, mode, glossary, source)
         record, created = await run_in_threadpool(_normalize_and_store, doc, target, mode, glossary, source)
-        return JSONResponse(record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"})
+        return JSONResponse(
+            record, status_code=201 if created else 200, headers={"Location": f"/v1/documents/{doc.doc_id}"}
+        )
 
-    def _normalize_and_store(doc, target: str, mode: str, glossary: str | None, source: str | None) -> tuple[dict, bool]:
+    def _normalize_and_store(
+        doc, target: str, mode: str, glossary: str | None, source: str | None
+    ) -> tuple[dict, bool]:
         """The stored record, and whether this request created it (False: this input and
         settings were stored before; at most the latest pointer moved back to them)."""
-        done = _in_pool(pool.normalize, doc.text, target, mode, glossary, source)
-        run_id = new_run_id()
-        record = build_record(doc, done.result, PIPELINE_VERSION, engine.identity(), done.glossary_digest, run_id=run_id, source_lang=source)
-        report = write_single(store, doc, record, source=f"upload:{doc.name}")
+        o = process_one(
+            doc, pool, store, engine.identity(), Options(target, mode, glossary, source), f"upload:{doc.name}"
+        )
+        if o.status == "failed":
+            raise _outcome_error(o)
+        assert o.record is not None and o.report is not None
+        record, report = o.record, o.report
         if report.status == "written":
             return record, True
         # unchanged, or relinked to a version stored before: nothing new was created, and
@@ -526,8 +642,17 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # an identical upload may not be there yet.
         return json.loads(store.get(report.keys["record"])), False
 
-    def _start_job(data: bytes, name: str, hint: str | None, encoding: str | None, doc, target: str, mode: str, glossary: str | None,
-                   source: str | None) -> JSONResponse:
+    def _start_job(
+        data: bytes,
+        name: str,
+        hint: str | None,
+        encoding: str | None,
+        doc,
+        target: str,
+        mode: str,
+        glossary: str | None,
+        source: str | None,
+    ) -> JSONResponse:
         """A large upload, already decoded, normalized by the worker pool in the background
         under the same budget as a small one. Its input and options are stored first
         (:mod:`ingest.jobs`): if the store cannot take them, the upload is refused."""
@@ -539,8 +664,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
         flow_run_id = _submit_to_prefect(job_id)
         if flow_run_id is None:
             threading.Thread(target=_run_job, args=(job_id, doc, target, mode, glossary, source), daemon=True).start()
-        return JSONResponse({"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"}, status_code=202,
-                            headers={"Location": f"/v1/jobs/{job_id}"})
+        return JSONResponse(
+            {"job_id": job_id, "status": "queued", "status_url": f"/v1/jobs/{job_id}"},
+            status_code=202,
+            headers={"Location": f"/v1/jobs/{job_id}"},
+        )
 
     def _run_job(job_id: str, doc, target: str, mode: str, glossary: str | None, source: str | None) -> None:
         try:
@@ -553,7 +681,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
         except Exception as exc:  # the job fails, the service does not; a job whose status could not be written is taken up again at the next start
             code = "store_unavailable" if _is_store_outage(exc) else "internal"
             try:
-                jobs.set_status(store, job_id, "failed", error={"code": code, "message": f"{type(exc).__name__}: {exc}"})
+                jobs.set_status(
+                    store, job_id, "failed", error={"code": code, "message": f"{type(exc).__name__}: {exc}"}
+                )
             except Exception:
                 pass
 
@@ -564,12 +694,24 @@ def create_app(settings: ApiSettings) -> FastAPI:
             return None
         from prefect.deployments import run_deployment
 
-        params = {"job_id": job_id, "store_url": settings.store_url, "s3_endpoint": settings.s3_endpoint, "models_dir": settings.models_dir,
-                  "glossaries": dict(settings.glossaries), "timeout_s": settings.document_timeout_s}
+        params = {
+            "job_id": job_id,
+            "store_url": settings.store_url,
+            "s3_endpoint": settings.s3_endpoint,
+            "models_dir": settings.models_dir,
+            "glossaries": dict(settings.glossaries),
+            "timeout_s": settings.document_timeout_s,
+        }
         try:
             run = run_deployment(settings.job_deployment, parameters=params, timeout=0)
         except Exception as exc:  # no such deployment, server down: the job still runs, here
-            logger.warning("job %s runs in this process: could not start a run of %s: %s: %s", job_id, settings.job_deployment, type(exc).__name__, exc)
+            logger.warning(
+                "job %s runs in this process: could not start a run of %s: %s: %s",
+                job_id,
+                settings.job_deployment,
+                type(exc).__name__,
+                exc,
+            )
             return None
         flow_run_id = str(run.id)
         try:
@@ -596,7 +738,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     app.router.on_startup.append(_start_taking_up_jobs)
 
-    @app.get("/v1/documents/{doc_id}", responses={200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"}, **_errors("unauthorized", "invalid_id", "not_found", "rate_limited")})
+    @app.get(
+        "/v1/documents/{doc_id}",
+        responses={
+            200: {"description": "the JSON record (ingest/schemas/record.v1.schema.json)"},
+            **_errors("unauthorized", "invalid_id", "not_found", "rate_limited"),
+        },
+    )
     def get_document(doc_id: str, token: Token = Depends(auth("read"))):
         """The stored record of a document (latest version)."""
         _checked_id(doc_id)
@@ -605,8 +753,14 @@ def create_app(settings: ApiSettings) -> FastAPI:
         except (KeyError, ValueError):
             raise ApiError("not_found", f"no document {doc_id}") from None
 
-    @app.get("/v1/documents/{doc_id}/cleaned", response_class=PlainTextResponse,
-             responses={200: {"content": {"text/plain": {}}, "description": "the cleaned text, UTF-8"}, **_errors("unauthorized", "invalid_id", "not_found", "rate_limited")})
+    @app.get(
+        "/v1/documents/{doc_id}/cleaned",
+        response_class=PlainTextResponse,
+        responses={
+            200: {"content": {"text/plain": {}}, "description": "the cleaned text, UTF-8"},
+            **_errors("unauthorized", "invalid_id", "not_found", "rate_limited"),
+        },
+    )
     def get_cleaned(doc_id: str, token: Token = Depends(auth("read"))):
         """The cleaned text of a document (latest version)."""
         _checked_id(doc_id)
@@ -615,7 +769,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
         except (KeyError, ValueError):
             raise ApiError("not_found", f"no document {doc_id}") from None
 
-    @app.get("/v1/jobs/{job_id}", response_model=JobStatus, responses=_errors("unauthorized", "invalid_id", "not_found", "rate_limited", "not_ready"))
+    @app.get(
+        "/v1/jobs/{job_id}",
+        response_model=JobStatus,
+        responses=_errors("unauthorized", "invalid_id", "not_found", "rate_limited", "not_ready"),
+    )
     def get_job(job_id: str, token: Token = Depends(auth("read"))):
         """Status of an upload accepted as a job."""
         job = jobs.status(store, _checked_id(job_id, "job"))
@@ -624,11 +782,32 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if job["status"] in ("queued", "running") and job.get("flow_run_id"):
             job = {**job, **_prefect_state(job["flow_run_id"])}
         url = f"/v1/documents/{job['doc_id']}" if job["doc_id"] else None
-        return JobStatus(job_id=job_id, status=job["status"], doc_id=job["doc_id"], document_url=url, error=job["error"],
-                         flow_run_id=job.get("flow_run_id"))
+        return JobStatus(
+            job_id=job_id,
+            status=job["status"],
+            doc_id=job["doc_id"],
+            document_url=url,
+            error=job["error"],
+            flow_run_id=job.get("flow_run_id"),
+        )
 
-    @app.post("/v1/detect", response_model=Detection, openapi_extra=UPLOAD_BODY,
-              responses=_errors("unauthorized", "invalid_name", "body_timeout", "too_large", "unsupported_type", "invalid_request", "unreadable", "document_timeout", "rate_limited", "overloaded"))
+    @app.post(
+        "/v1/detect",
+        response_model=Detection,
+        openapi_extra=UPLOAD_BODY,
+        responses=_errors(
+            "unauthorized",
+            "invalid_name",
+            "body_timeout",
+            "too_large",
+            "unsupported_type",
+            "invalid_request",
+            "unreadable",
+            "document_timeout",
+            "rate_limited",
+            "overloaded",
+        ),
+    )
     async def detect(request: Request, token: Token = Depends(auth("read"))):
         """Findings for an uploaded text; nothing is stored."""
         from starlette.concurrency import run_in_threadpool
@@ -668,8 +847,17 @@ def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8080) -> None:
     """
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, timeout_keep_alive=5,
-                limit_concurrency=64, timeout_graceful_shutdown=5, h11_max_incomplete_event_size=64 * 1024)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+        timeout_keep_alive=5,
+        limit_concurrency=64,
+        timeout_graceful_shutdown=5,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
 
 
 __all__ = ["ApiSettings", "ERRORS", "create_app", "load_settings", "serve"]

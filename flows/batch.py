@@ -24,8 +24,8 @@ from ingest.reading import MAX_DOCUMENT_BYTES, Document, InputError, read_file
 from ingest.records import WriteReport, build_record, write_document
 from ingest.runs import Manifest, finish, new_part_id, new_run_id
 from ingest.store import Store
-from normalize.version import PIPELINE_VERSION
 from normalize.types import Result
+from normalize.version import PIPELINE_VERSION
 
 from .pool import DocumentTimeout, NormalizePool, Overloaded, WorkerFailed
 
@@ -48,7 +48,7 @@ class Outcome:
     """What happened to one input. ``status``: ``written``, ``relinked``, ``unchanged``
     (see :func:`ingest.records.write_document`) or ``failed``; ``reason`` says why it
     failed, starting with a stable code (``unreadable``, ``document_timeout``,
-    ``worker_failed``, ``store``)."""
+    ``overloaded``, ``worker_failed``, ``store``)."""
 
     source: str
     status: str
@@ -57,6 +57,10 @@ class Outcome:
     result: Result | None = None
     report: WriteReport | None = None
     translation: dict = field(default_factory=dict)
+    record: dict | None = field(default=None, repr=False)
+    # The store's exception behind a ``store`` failure: the API tells an outage (503)
+    # from a fault by it.
+    error: BaseException | None = field(default=None, repr=False)
 
     def manifest_entry(self) -> dict:
         r = self.report
@@ -98,19 +102,43 @@ def process(
             done = pool.normalize(doc.text, options.target_lang, options.mode, options.glossary, options.source_lang)
         except DocumentTimeout as exc:
             return failed(doc.source, f"document_timeout: {exc}", doc)
-        except (WorkerFailed, Overloaded) as exc:
+        except Overloaded as exc:
+            return failed(doc.source, f"overloaded: {exc}", doc)
+        except WorkerFailed as exc:
             return failed(doc.source, f"worker_failed: {exc}", doc)
-        record = build_record(doc, done.result, PIPELINE_VERSION, engine_id, done.glossary_digest, origin, run_id, options.source_lang)
+        record = build_record(
+            doc, done.result, PIPELINE_VERSION, engine_id, done.glossary_digest, origin, run_id, options.source_lang
+        )
         try:
             report = write_document(store, doc, record)
         except Exception as exc:  # a store failure is this document's; the others go on
-            return Outcome(doc.source, "failed", f"store: {type(exc).__name__}: {exc}", doc, done.result, None, done.translation)
-        outcome = Outcome(doc.source, report.status, None, doc, done.result, report, done.translation)
+            return Outcome(
+                doc.source,
+                "failed",
+                f"store: {type(exc).__name__}: {exc}",
+                doc,
+                done.result,
+                None,
+                done.translation,
+                record,
+                exc,
+            )
+        outcome = Outcome(doc.source, report.status, None, doc, done.result, report, done.translation, record)
         if after_store is not None:
             try:
                 after_store(k, outcome)
             except Exception as exc:
-                return Outcome(doc.source, "failed", f"store: {type(exc).__name__}: {exc}", doc, done.result, report, done.translation)
+                return Outcome(
+                    doc.source,
+                    "failed",
+                    f"store: {type(exc).__name__}: {exc}",
+                    doc,
+                    done.result,
+                    report,
+                    done.translation,
+                    record,
+                    exc,
+                )
         return outcome
 
     if not docs:
@@ -118,6 +146,36 @@ def process(
     # Threads only wait on the pool and the store; the work is in the pool's processes.
     with ThreadPoolExecutor(max(1, min(pool.settings.workers, len(docs)))) as threads:
         return list(threads.map(one, range(len(docs)), docs, origins if origins is not None else [None] * len(docs)))
+
+
+def process_one(
+    doc: Document,
+    pool: NormalizePool,
+    store: Store,
+    engine_id: str,
+    options: Options = Options(),
+    source: str | None = None,
+) -> Outcome:
+    """One document as a run of its own (an upload, an API job): :func:`process`, then
+    the run's one-line manifest (``source`` names the input there; default
+    ``doc.source``), unless the document failed. Store errors on the manifest propagate:
+    without it the run is not finished."""
+    run_id = new_run_id()
+    [outcome] = process([doc], pool, store, engine_id, run_id, options)
+    if outcome.status != "failed":
+        manifest = Manifest(run_id)
+        manifest.add(outcome.status, **(outcome.manifest_entry() | {"source": source or doc.source}))
+        manifest.write(store)
+    return outcome
+
+
+# A failed outcome's reason code -> the API's error code (docs: README "HTTP service").
+_API_CODES = {"document_timeout": "document_timeout", "overloaded": "overloaded", "store": "store_unavailable"}
+
+
+def job_error_code(outcome: Outcome) -> str:
+    """The API error code of a failed outcome: ``internal`` for a worker that died."""
+    return _API_CODES.get((outcome.reason or "").split(":", 1)[0], "internal")
 
 
 def expand(paths: Sequence[str]) -> list[str]:

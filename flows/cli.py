@@ -44,11 +44,10 @@ def _fail(message: str) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
+    from ingest import lexicon_cache
     from ingest.reading import MAX_DOCUMENT_BYTES, InputError, read_file
     from normalize.detect import DetectConfig
     from normalize.pipeline import detect_findings
-
-    from ingest import lexicon_cache
 
     lexicon_cache.install()
     if args.source_lang and (problem := _check_tag(args.source_lang, "--source-lang")):
@@ -82,17 +81,25 @@ def cmd_detect(args: argparse.Namespace) -> int:
         table.add_column("text", overflow="fold")
         table.add_column("replacement", overflow="fold")
         for r in rows:
-            table.add_row(r["path"], str(r["start"]), str(r["end"]), r["kind"], r["lang"], f"{r['confidence']:.2f}", r["text"], r.get("replacement", ""))
+            table.add_row(
+                r["path"],
+                str(r["start"]),
+                str(r["end"]),
+                r["kind"],
+                r["lang"],
+                f"{r['confidence']:.2f}",
+                r["text"],
+                r.get("replacement", ""),
+            )
         Console().print(table)
     return 1 if failures else 0
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
+    from flows.batch import expand
     from ingest.glossaries import read_glossary
     from ingest.reading import MAX_DOCUMENT_BYTES, InputError, read_file
     from normalize.glossary import GlossaryError
-
-    from flows.batch import expand
 
     max_bytes = args.max_bytes or MAX_DOCUMENT_BYTES
     if not expand(args.paths):
@@ -106,7 +113,11 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             read_glossary(args.glossary)
     except (InputError, GlossaryError) as exc:
         return _fail(str(exc))
-    problem = _check_models_dir(args.models_dir) or _check_tag(args.target_lang, "--target-lang") or (args.source_lang and _check_tag(args.source_lang, "--source-lang"))
+    problem = (
+        _check_models_dir(args.models_dir)
+        or _check_tag(args.target_lang, "--target-lang")
+        or (args.source_lang and _check_tag(args.source_lang, "--source-lang"))
+    )
     if args.workers < 1 or args.timeout <= 0:
         problem = problem or "--workers must be at least 1 and --timeout above 0"
     if problem:
@@ -116,9 +127,19 @@ def cmd_normalize(args: argparse.Namespace) -> int:
 
         start_forkserver()  # the models load while the rest of this process starts
     params = dict(
-        paths=args.paths, store_url=args.store, target_lang=args.target_lang, s3_endpoint=args.s3_endpoint,
-        models_dir=args.models_dir, encoding=args.encoding, max_bytes=max_bytes, glossary=args.glossary,
-        mode=args.mode, cache=args.cache, source_lang=args.source_lang, workers=args.workers, timeout_s=args.timeout,
+        paths=args.paths,
+        store_url=args.store,
+        target_lang=args.target_lang,
+        s3_endpoint=args.s3_endpoint,
+        models_dir=args.models_dir,
+        encoding=args.encoding,
+        max_bytes=max_bytes,
+        glossary=args.glossary,
+        mode=args.mode,
+        cache=args.cache,
+        source_lang=args.source_lang,
+        workers=args.workers,
+        timeout_s=args.timeout,
     )
     if os.environ.get("PREFECT_API_URL"):
         # A configured server: the same job as a tracked flow run.
@@ -163,7 +184,11 @@ def _check_tag(tag: str, option: str) -> str | None:
 def _check_models_dir(path: str | None) -> str | None:
     # An explicit folder that is not there is a typo, not "no models": say so.
     if path is not None and not os.path.isdir(path):
-        return f"--models-dir {path}: no such folder" if not os.path.exists(path) else f"--models-dir {path} is not a folder"
+        return (
+            f"--models-dir {path}: no such folder"
+            if not os.path.exists(path)
+            else f"--models-dir {path} is not a folder"
+        )
     return None
 
 
@@ -178,8 +203,10 @@ def format_summary(path: str, out: dict) -> str:
         f" (from cache: {s['from_cache']}, from glossary: {s['from_glossary']})",
     ]
     if out.get("charset_confidence", 1.0) < 1.0:
-        lines.append(f"  charset: {out['charset']}, guessed ({out['charset_confidence']:.0%} of its non-ASCII letters form known words;"
-                     " --encoding forces one)")
+        lines.append(
+            f"  charset: {out['charset']}, guessed ({out['charset_confidence']:.0%} of its non-ASCII letters form known words;"
+            " --encoding forces one)"
+        )
     if out.get("fragments"):
         lines.append("  fragments found:")
     for f in out.get("fragments", []):
@@ -230,7 +257,7 @@ def cmd_models(args: argparse.Namespace) -> int:
                 done, failures = [models.install_archive(path, args.models_dir)], []
             for m in done:
                 print(f"installed {m.name} {m.version} ({m.path})")
-            for archive, reason in failures:
+            for _archive, reason in failures:
                 failed += 1
                 print(f"transnorm: error: {reason}", file=sys.stderr)
         return 1 if failed else 0
@@ -239,9 +266,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from ingest.sources import SourcesError, load_sources
-
     from ingest.glossaries import read_glossary
+    from ingest.sources import SourcesError, load_sources
     from normalize.glossary import GlossaryError
 
     try:
@@ -268,8 +294,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     status = 0
     for name in [args.source] if args.source else names:
         try:
-            report = flow(args.sources, name, args.store, s3_endpoint=args.s3_endpoint, models_dir=args.models_dir,
-                          batch_size=args.batch_size, resume=not args.fresh)
+            report = flow(
+                args.sources,
+                name,
+                args.store,
+                s3_endpoint=args.s3_endpoint,
+                models_dir=args.models_dir,
+                batch_size=args.batch_size,
+                resume=not args.fresh,
+            )
         except Exception as exc:  # one source's failure does not stop the others
             status = _fail(f"{name}: {type(exc).__name__}: {exc}")
             continue
@@ -325,7 +358,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from flows.crawl import deployments
 
         if server is not None and args.verbose:
-            print(f"transnorm: no Prefect server configured; serving against a local one at {os.environ['PREFECT_API_URL']}", file=sys.stderr)
+            print(
+                f"transnorm: no Prefect server configured; serving against a local one at {os.environ['PREFECT_API_URL']}",
+                file=sys.stderr,
+            )
         # One flow run at a time: two runs of one source would claim the same pages. (A
         # deployment concurrency limit, as deploy/prefect.yaml sets for work pools, makes
         # Prefect's runner cancel its own runs: "concurrency slot lost during provisioning".)
@@ -348,12 +384,21 @@ def _start_local_server(verbose: bool):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
-           # A schedule is turned into runs by the scheduler loop: every 5 s rather than 60.
-           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5"}
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        # A schedule is turned into runs by the scheduler loop: every 5 s rather than 60.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+    }
     prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
-    proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env, start_new_session=True,
-                            stdout=None if verbose else subprocess.DEVNULL, stderr=None if verbose else subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        start_new_session=True,
+        stdout=None if verbose else subprocess.DEVNULL,
+        stderr=None if verbose else subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -389,7 +434,11 @@ def _reader(args: argparse.Namespace):
     from flows.stores import open_store
     from ingest.reader import Reader
 
-    local = args.store[len("file://"):] if args.store.startswith("file://") else (None if "://" in args.store else args.store)
+    local = (
+        args.store[len("file://") :]
+        if args.store.startswith("file://")
+        else (None if "://" in args.store else args.store)
+    )
     if local is not None and not os.path.isdir(os.path.expanduser(local)):
         # open_store would create the folder; for reading, a missing one is a mistyped --store.
         raise SystemExit(_fail(f"no store at {args.store}"))
@@ -402,12 +451,26 @@ def cmd_ls(args: argparse.Namespace) -> int:
         docs = reader.documents(source=args.source, lang=args.lang, since=args.since, until=args.until, run=args.run)
         for d in docs:
             if args.format == "jsonl":
-                print(json.dumps({"doc_id": d.doc_id, "version": d.version, "processed_at": d.processed_at, "source": d.origin,
-                                  "path": d.source["path"], "main_lang": d.main_lang, "fragment_langs": list(d.fragment_langs),
-                                  "run_id": d.run_id}, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {
+                            "doc_id": d.doc_id,
+                            "version": d.version,
+                            "processed_at": d.processed_at,
+                            "source": d.origin,
+                            "path": d.source["path"],
+                            "main_lang": d.main_lang,
+                            "fragment_langs": list(d.fragment_langs),
+                            "run_id": d.run_id,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             else:
                 langs = ",".join(d.fragment_langs) or "-"
-                print(f"{d.doc_id}  {d.version}  {d.processed_at}  {d.main_lang:<5} {langs:<12} {d.origin:<10} {d.source['path']}")
+                print(
+                    f"{d.doc_id}  {d.version}  {d.processed_at}  {d.main_lang:<5} {langs:<12} {d.origin:<10} {d.source['path']}"
+                )
     except KeyError:
         return _fail(f"no finished run {args.run!r} in {args.store} (unknown, or still running)")
     except ValueError as exc:
@@ -433,7 +496,10 @@ def cmd_cat(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     for run in _reader(args).runs(args.limit):
         counts = ", ".join(f"{k} {v}" for k, v in run.counts.items()) or "no documents"
-        print(f"{run.run_id}  {counts}" + ("" if run.finished else "  (unfinished: running, or killed and not yet resumed)"))
+        print(
+            f"{run.run_id}  {counts}"
+            + ("" if run.finished else "  (unfinished: running, or killed and not yet resumed)")
+        )
     return 0
 
 
@@ -448,7 +514,9 @@ def cmd_api(args: argparse.Namespace) -> int:
 
             settings = _replace(settings, store_url=args.store)
         if not settings.tokens:
-            return _fail(f"{args.config}: no tokens configured (set the environment variables it names); without one nobody can use the service")
+            return _fail(
+                f"{args.config}: no tokens configured (set the environment variables it names); without one nobody can use the service"
+            )
         app = create_app(settings)
     except (OSError, ValueError) as exc:
         return _fail(str(exc))
@@ -457,42 +525,78 @@ def cmd_api(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="transnorm", description="Find, repair and translate foreign fragments in mostly-English text.")
+    p = argparse.ArgumentParser(
+        prog="transnorm", description="Find, repair and translate foreign fragments in mostly-English text."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("detect", help="print findings (nothing is stored)")
     d.add_argument("paths", nargs="+", metavar="PATH")
     d.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     d.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
-    d.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this many bytes (default: 50,000,000)")
+    d.add_argument(
+        "--max-bytes", type=int, default=None, help="refuse files larger than this many bytes (default: 50,000,000)"
+    )
     d.add_argument("--source-lang", default=None, help="the documents' main language (BCP-47) instead of detecting it")
     d.set_defaults(func=cmd_detect)
 
     n = sub.add_parser("normalize", help="normalize files and folders, store the results")
     n.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders (every file inside, recursively)")
-    n.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s, or $TRANSNORM_STORE)")
+    n.add_argument(
+        "--store",
+        default=DEFAULT_STORE,
+        help="local folder or s3://bucket/prefix (default: %(default)s, or $TRANSNORM_STORE)",
+    )
     n.add_argument("--target-lang", default="en", help="BCP-47 tag (default: %(default)s)")
     n.add_argument("--source-lang", default=None, help="the document's main language (BCP-47) instead of detecting it")
     n.add_argument("--s3-endpoint", default=None, help="S3-compatible endpoint URL (default: $AWS_ENDPOINT_URL or AWS)")
-    n.add_argument("--models-dir", default=None, help="argos packages folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
+    n.add_argument(
+        "--models-dir", default=None, help="argos packages folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)"
+    )
     n.add_argument("--encoding", help="decode input with this encoding instead of detecting it")
-    n.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this many bytes (default: 50,000,000)")
+    n.add_argument(
+        "--max-bytes", type=int, default=None, help="refuse files larger than this many bytes (default: 50,000,000)"
+    )
     n.add_argument("--glossary", default=None, metavar="FILE", help="TSV or YAML glossary applied before the model")
-    n.add_argument("--mode", choices=("replace", "annotate", "keep"), default="replace", help="replace fragments with translations (default), annotate them, or keep them and only record")
+    n.add_argument(
+        "--mode",
+        choices=("replace", "annotate", "keep"),
+        default="replace",
+        help="replace fragments with translations (default), annotate them, or keep them and only record",
+    )
     n.add_argument("--no-cache", dest="cache", action="store_false", help="do not use the store's translation cache")
-    n.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="documents normalized at once, one process each (default: %(default)s)")
-    n.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="time budget per document; a document over it is stopped and fails (default: %(default)s)")
-    n.add_argument("-v", "--verbose", action="store_true", help="say how the job runs, show Prefect's run log and tracebacks")
+    n.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="documents normalized at once, one process each (default: %(default)s)",
+    )
+    n.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time budget per document; a document over it is stopped and fails (default: %(default)s)",
+    )
+    n.add_argument(
+        "-v", "--verbose", action="store_true", help="say how the job runs, show Prefect's run log and tracebacks"
+    )
     n.set_defaults(func=cmd_normalize)
 
     m = sub.add_parser("models", help="list, install or remove translation models")
     msub = m.add_subparsers(dest="action", required=True)
     dirs = argparse.ArgumentParser(add_help=False)
-    dirs.add_argument("--models-dir", default=None, help="models folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)")
+    dirs.add_argument(
+        "--models-dir", default=None, help="models folder (default: $ARGOS_PACKAGES_DIR or argostranslate's)"
+    )
     ml = msub.add_parser("list", parents=[dirs], help="installed models: pair, version, size, folder")
     ml.add_argument("--format", choices=("table", "jsonl"), default="table")
-    mi = msub.add_parser("install", parents=[dirs], help="install .argosmodel files, every one in a folder, or --from-index PAIR")
-    mi.add_argument("paths", nargs="+", metavar="PATH", help=".argosmodel file or folder; with --from-index, a pair like ru-en")
+    mi = msub.add_parser(
+        "install", parents=[dirs], help="install .argosmodel files, every one in a folder, or --from-index PAIR"
+    )
+    mi.add_argument(
+        "paths", nargs="+", metavar="PATH", help=".argosmodel file or folder; with --from-index, a pair like ru-en"
+    )
     mi.add_argument("--from-index", action="store_true", help="download from the argos package index (needs network)")
     mr = msub.add_parser("remove", parents=[dirs], help="remove a model by pair (ru-en) or name (translate-ru_en)")
     mr.add_argument("spec", metavar="SPEC")
@@ -501,23 +605,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("sources", metavar="SOURCES.yaml")
-    common.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)")
+    common.add_argument(
+        "--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)"
+    )
     common.add_argument("--s3-endpoint", default=None)
     common.add_argument("--models-dir", default=None)
     common.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run log")
     c = sub.add_parser("crawl", parents=[common], help="crawl the sources once (all, or --source NAME)")
     c.add_argument("--source", default=None, metavar="NAME")
-    c.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run the batches on a Dask cluster: 'local' starts one on this machine, else the scheduler's address (tcp://host:8786)")
-    c.add_argument("--dask-workers", type=int, default=2, metavar="N", help="worker processes of a local Dask cluster (default: %(default)s)")
+    c.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run the batches on a Dask cluster: 'local' starts one on this machine, else the scheduler's address (tcp://host:8786)",
+    )
+    c.add_argument(
+        "--dask-workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="worker processes of a local Dask cluster (default: %(default)s)",
+    )
     c.add_argument("--batch-size", type=int, default=20, metavar="N", help="URLs per batch (default: %(default)s)")
-    c.add_argument("--fresh", action="store_true", help="start a new run even if the source's last run was cut short (default: resume it)")
+    c.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start a new run even if the source's last run was cut short (default: resume it)",
+    )
     c.set_defaults(func=cmd_crawl)
     sv = sub.add_parser("serve", parents=[common], help="serve the sources' scheduled crawls (Prefect serve)")
     sv.set_defaults(func=cmd_serve)
 
     store = argparse.ArgumentParser(add_help=False)
-    store.add_argument("--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)")
+    store.add_argument(
+        "--store", default=DEFAULT_STORE, help="local folder or s3://bucket/prefix (default: %(default)s)"
+    )
     store.add_argument("--s3-endpoint", default=None)
     store.add_argument("-v", "--verbose", action="store_true", help="show the traceback of a failure")
     ls = sub.add_parser("ls", parents=[store], help="list stored documents (latest versions)")
@@ -563,7 +685,9 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        return _fail(f"{_describe(exc)} (-v shows the traceback)" if not getattr(args, "verbose", False) else _describe(exc))
+        return _fail(
+            f"{_describe(exc)} (-v shows the traceback)" if not getattr(args, "verbose", False) else _describe(exc)
+        )
 
 
 def _describe(exc: BaseException) -> str:

@@ -34,6 +34,10 @@ from prefect.context import FlowRunContext
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.batch import Options, process, summed
+from flows.limits import DaskHostThrottle, in_dask_worker
+from flows.pool import NormalizePool, PoolSettings
+from flows.stores import open_store
 from ingest.crawl import Discovery, Page, discover, fetch_batch, policy_for, save_state
 from ingest.fetch import Fetcher
 from ingest.glossaries import read_glossary
@@ -42,11 +46,6 @@ from ingest.runs import Manifest, new_part_id
 from ingest.sources import Source, load_sources
 from ingest.store import Store
 from normalize.argos import ArgosEngine
-
-from flows.batch import Options, process, summed
-from flows.limits import DaskHostThrottle, in_dask_worker
-from flows.pool import NormalizePool, PoolSettings
-from flows.stores import open_store
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -112,15 +111,26 @@ def _release_all() -> None:
 
 def _open(spec: CrawlSpec) -> Context:
     if multiprocessing.current_process().daemon:
-        raise RuntimeError("this worker process is a daemon and cannot start the normalizing processes; "
-                           "run Dask workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
+        raise RuntimeError(
+            "this worker process is a daemon and cannot start the normalizing processes; "
+            "run Dask workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
+        )
     source = spec.source
     fetcher = Fetcher(policy_for(source))
     if in_dask_worker():
         fetcher.throttle = DaskHostThrottle(source.settings.host_concurrency)
     glossaries = {_GLOSSARY: source.settings.glossary} if source.settings.glossary else {}
-    pool = NormalizePool(PoolSettings.for_store(spec.store_url, spec.s3_endpoint, models_dir=spec.models_dir, glossaries=glossaries,
-                                                workers=max(1, spec.processes), queue=2 * max(1, spec.processes), timeout_s=spec.timeout_s))
+    pool = NormalizePool(
+        PoolSettings.for_store(
+            spec.store_url,
+            spec.s3_endpoint,
+            models_dir=spec.models_dir,
+            glossaries=glossaries,
+            workers=max(1, spec.processes),
+            queue=2 * max(1, spec.processes),
+            timeout_s=spec.timeout_s,
+        )
+    )
     pool.start()
     return Context(source, fetcher, open_store(spec.store_url, s3_endpoint=spec.s3_endpoint), pool)
 
@@ -137,11 +147,23 @@ def crawl_batch_task(spec: CrawlSpec, run_id: str, part_id: str, urls: list[str]
     ctx = context(spec)
     # A retried batch may have stored pages before it failed: they are taken from the store.
     rerun = rerun or (task_run.run_count or 1) > 1
-    return crawl_batch(ctx.source, urls, ctx.fetcher, ctx.store, ctx.pool, spec.engine_id, spec.fetch_workers, run_id, part_id, rerun)
+    return crawl_batch(
+        ctx.source, urls, ctx.fetcher, ctx.store, ctx.pool, spec.engine_id, spec.fetch_workers, run_id, part_id, rerun
+    )
 
 
-def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, pool: NormalizePool, engine_id: str, workers: int,
-                run_id: str, part_id: str | None = None, rerun: bool = False) -> list[dict]:
+def crawl_batch(
+    source: Source,
+    urls: list[str],
+    fetcher: Fetcher,
+    store: Store,
+    pool: NormalizePool,
+    engine_id: str,
+    workers: int,
+    run_id: str,
+    part_id: str | None = None,
+    rerun: bool = False,
+) -> list[dict]:
     """Fetch ``urls``, normalize and store the fetched pages, saving each stored page's
     crawl state as soon as it is stored. One outcome per URL, in order: ``{"url",
     "status", "reason"}`` with status ``written``, ``relinked``, ``unchanged``,
@@ -161,7 +183,17 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
     origins = [{"kind": "crawl", "source": source.name, "url": p.state["canonical_url"]} for p in fetched]
 
     def saved(k: int, o) -> None:  # the page's state names its run and entry, so a killed run can be resumed
-        save_state(store, source.name, {**fetched[k].state, "run_id": run_id, "action": o.status, "version": o.report.version, "keys": o.report.keys})
+        save_state(
+            store,
+            source.name,
+            {
+                **fetched[k].state,
+                "run_id": run_id,
+                "action": o.status,
+                "version": o.report.version,
+                "keys": o.report.keys,
+            },
+        )
 
     done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origins, saved)
     outcomes = {p.url: _not_fetched(p) for p in pages}
@@ -170,13 +202,28 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
         if o.status == "failed":  # decoded but not stored (or its state not saved): its document is known
             out.update(status="failed", reason=o.reason, doc_id=o.doc.doc_id, sha256=o.doc.sha256)
             continue
-        out.update(status=o.status, doc_id=o.doc.doc_id, version=o.report.version, keys=o.report.keys, sha256=o.doc.sha256,
-                   summary=o.result.summary(), translation=o.translation)
+        out.update(
+            status=o.status,
+            doc_id=o.doc.doc_id,
+            version=o.report.version,
+            keys=o.report.keys,
+            sha256=o.doc.sha256,
+            summary=o.result.summary(),
+            translation=o.translation,
+        )
     result = [outcomes[u] for u in urls]
     if part_id is not None:
         part = Manifest(run_id)
         for o in result:
-            part.add(o["status"], doc_id=o.get("doc_id"), version=o.get("version"), keys=o.get("keys"), sha256=o.get("sha256"), source=o["url"], reason=o.get("reason"))
+            part.add(
+                o["status"],
+                doc_id=o.get("doc_id"),
+                version=o.get("version"),
+                keys=o.get("keys"),
+                sha256=o.get("sha256"),
+                source=o["url"],
+                reason=o.get("reason"),
+            )
         part.write_part(store, part_id)
     return result
 
@@ -184,7 +231,15 @@ def crawl_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store,
 def _not_fetched(page: Page) -> dict:
     if page.status == "recorded":
         e = page.entry or {}
-        return {"url": page.url, "status": e["action"], "reason": None, "doc_id": e["doc_id"], "version": e["version"], "keys": e["keys"], "sha256": e["sha256"]}
+        return {
+            "url": page.url,
+            "status": e["action"],
+            "reason": None,
+            "doc_id": e["doc_id"],
+            "version": e["version"],
+            "keys": e["keys"],
+            "sha256": e["sha256"],
+        }
     # A skipped page keeps naming its document (from the crawl state), so the manifest does.
     out = {"url": page.url, "status": page.status, "reason": page.reason}
     if page.status == "skipped" and page.state:
@@ -235,8 +290,16 @@ def crawl_source(
     source = _source(sources_path, source_name)
     if source.settings.glossary:
         read_glossary(source.settings.glossary)  # a bad glossary fails the run before any fetch
-    spec = CrawlSpec(source.model_dump_json(), store_url, s3_endpoint, models_dir, ArgosEngine(models_dir).identity(),
-                     max(1, workers), max(1, processes), timeout_s)
+    spec = CrawlSpec(
+        source.model_dump_json(),
+        store_url,
+        s3_endpoint,
+        models_dir,
+        ArgosEngine(models_dir).identity(),
+        max(1, workers),
+        max(1, processes),
+        timeout_s,
+    )
     here = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
     try:
         if here:
@@ -252,15 +315,23 @@ def crawl_source(
         todo = [u for u in found.urls if u not in seen]
         jobs = [(pid, urls, True) for pid, urls in sorted(run.pending.items())]
         jobs += [(new_part_id(i), todo[i : i + batch_size], False) for i in range(0, len(todo), max(1, batch_size))]
-        futures = crawl_batch_task.map(unmapped(spec), unmapped(run.run_id), [j[0] for j in jobs], [j[1] for j in jobs], [j[2] for j in jobs])
+        futures = crawl_batch_task.map(
+            unmapped(spec), unmapped(run.run_id), [j[0] for j in jobs], [j[1] for j in jobs], [j[2] for j in jobs]
+        )
         wait(futures)
         outcomes = [o for f in futures for o in f.result()]  # a failed batch fails the run, which the next run resumes
     finally:
         if here:
             release(spec)
     end_task(store_url, s3_endpoint, source.name, run.run_id, found)
-    report = {"run_id": run.run_id, "resumed": run.resumed, **_report(source, found, outcomes, summed(o.get("translation", {}) for o in outcomes))}
-    create_markdown_artifact(markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}")
+    report = {
+        "run_id": run.run_id,
+        "resumed": run.resumed,
+        **_report(source, found, outcomes, summed(o.get("translation", {}) for o in outcomes)),
+    }
+    create_markdown_artifact(
+        markdown=_markdown(report), key=f"crawl-{source.name}", description=f"crawl of {source.name}"
+    )
     logger.info("%s: %s", source.name, report["pages"])
     return report
 
@@ -302,14 +373,20 @@ def _markdown(report: dict) -> str:
     lines = [f"# Crawl of {report['source']}", ""]
     lines += [f"- {status}: {n}" for status, n in report["pages"].items()]
     langs = ", ".join(f"{k}: {v}" for k, v in report["fragments_per_lang"].items()) or "none"
-    lines += [f"- fragments: {langs}", f"- translated / untranslated: {report['translated']} / {report['untranslated']}", ""]
+    lines += [
+        f"- fragments: {langs}",
+        f"- translated / untranslated: {report['translated']} / {report['untranslated']}",
+        "",
+    ]
     if report["failed"]:
         lines += ["| failed URL | reason |", "| --- | --- |"]
         lines += [f"| {f['url']} | {f['reason'].replace('|', '/')} |" for f in report["failed"]]
     return "\n".join(lines) + "\n"
 
 
-def deployments(sources_path: str, store_url: str, s3_endpoint: str | None = None, models_dir: str | None = None) -> list:
+def deployments(
+    sources_path: str, store_url: str, s3_endpoint: str | None = None, models_dir: str | None = None
+) -> list:
     """One Prefect deployment of ``crawl-source`` per source, on its cron schedule (a
     source without ``schedule`` gets a deployment that runs only when triggered)."""
     from prefect.client.schemas.schedules import CronSchedule
@@ -321,7 +398,13 @@ def deployments(sources_path: str, store_url: str, s3_endpoint: str | None = Non
             crawl_source.to_deployment(
                 name=s.name,
                 schedules=schedules,
-                parameters={"sources_path": sources_path, "source_name": s.name, "store_url": store_url, "s3_endpoint": s3_endpoint, "models_dir": models_dir},
+                parameters={
+                    "sources_path": sources_path,
+                    "source_name": s.name,
+                    "store_url": store_url,
+                    "s3_endpoint": s3_endpoint,
+                    "models_dir": models_dir,
+                },
                 description=f"Scheduled crawl of {s.name}",
             )
         )

@@ -9,7 +9,7 @@ worker), stores each and writes the run's manifest (:func:`flows.batch.run_files
 
 from __future__ import annotations
 
-from flows.batch import Options, Outcome, RunReport, expand, process, run_files
+from flows.batch import Options, Outcome, RunReport, expand, job_error_code, process_one, run_files
 from flows.pool import NormalizePool, PoolSettings
 from flows.stores import open_store
 from ingest.glossaries import read_glossary
@@ -58,8 +58,16 @@ def normalize_files(
     # No more worker processes than files: on a small machine an idle worker's start-up
     # competes with the one that has work.
     workers = max(1, min(workers, len(expand(paths))))
-    settings = PoolSettings.for_store(store_url, s3_endpoint, models_dir=models_dir, glossaries={_GLOSSARY: glossary} if glossary else {},
-                                      cache=cache, workers=workers, queue=workers, timeout_s=timeout_s)
+    settings = PoolSettings.for_store(
+        store_url,
+        s3_endpoint,
+        models_dir=models_dir,
+        glossaries={_GLOSSARY: glossary} if glossary else {},
+        cache=cache,
+        workers=workers,
+        queue=workers,
+        timeout_s=timeout_s,
+    )
     # The fork server loads the models while this process reads the files; the workers
     # start with the first document.
     pool = NormalizePool(settings)
@@ -94,14 +102,25 @@ def _document(o: Outcome) -> dict:
         out.update(
             summary=o.result.summary(),
             findings=[f.to_json() for f in o.result.findings],
-            fragments=[{"lang": c.lang, "original": c.original, "status": c.status, "reason": c.reason} for c in o.result.changes if c.kind == "foreign"],
+            fragments=[
+                {"lang": c.lang, "original": c.original, "status": c.status, "reason": c.reason}
+                for c in o.result.changes
+                if c.kind == "foreign"
+            ],
             translation=o.translation,
         )
     return out
 
 
-def run_job(job_id: str, store_url: str, s3_endpoint: str | None = None, models_dir: str | None = None,
-            glossaries: dict[str, str] | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, flow_run_id: str | None = None) -> dict:
+def run_job(
+    job_id: str,
+    store_url: str,
+    s3_endpoint: str | None = None,
+    models_dir: str | None = None,
+    glossaries: dict[str, str] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    flow_run_id: str | None = None,
+) -> dict:
     """Run the API job ``job_id`` (:mod:`ingest.jobs`) from its stored input: decode it,
     normalize it in a worker process under ``timeout_s``, store it with a one-line
     manifest, and write the job's final status, which is returned. ``glossaries`` maps
@@ -109,7 +128,6 @@ def run_job(job_id: str, store_url: str, s3_endpoint: str | None = None, models_
     ``KeyError`` if the job's input is missing."""
     from ingest import jobs
     from ingest.reading import InputError, read_bytes
-    from ingest.runs import Manifest, new_run_id
 
     store = open_store(store_url, s3_endpoint=s3_endpoint)
     data, req = jobs.load(store, job_id)
@@ -117,24 +135,29 @@ def run_job(job_id: str, store_url: str, s3_endpoint: str | None = None, models_
     try:
         doc = read_bytes(data, req.name, encoding=req.encoding, content_type=req.content_type)
     except InputError as exc:
-        jobs.set_status(store, job_id, "failed", error={"code": "unreadable", "message": str(exc)}, flow_run_id=flow_run_id)
+        jobs.set_status(
+            store, job_id, "failed", error={"code": "unreadable", "message": str(exc)}, flow_run_id=flow_run_id
+        )
         return jobs.status(store, job_id) or {}
-    settings = PoolSettings.for_store(store_url, s3_endpoint, models_dir=models_dir, glossaries=dict(glossaries or {}),
-                                      workers=1, queue=1, timeout_s=timeout_s)
+    settings = PoolSettings.for_store(
+        store_url,
+        s3_endpoint,
+        models_dir=models_dir,
+        glossaries=dict(glossaries or {}),
+        workers=1,
+        queue=1,
+        timeout_s=timeout_s,
+    )
     pool = NormalizePool(settings)
     try:
-        run_id = new_run_id()
         engine_id = ArgosEngine(models_dir).identity()
-        [o] = process([doc], pool, store, engine_id, run_id, Options(req.target_lang, req.mode, req.glossary, req.source_lang))
+        options = Options(req.target_lang, req.mode, req.glossary, req.source_lang)
+        o = process_one(doc, pool, store, engine_id, options, source=f"upload:{doc.name}")
     finally:
         pool.close()
     if o.status == "failed":
-        code = (o.reason or "").split(":", 1)[0]
-        code = {"document_timeout": "document_timeout", "store": "store_unavailable"}.get(code, "internal")
-        jobs.set_status(store, job_id, "failed", error={"code": code, "message": o.reason}, flow_run_id=flow_run_id)
+        error = {"code": job_error_code(o), "message": o.reason}
+        jobs.set_status(store, job_id, "failed", error=error, flow_run_id=flow_run_id)
     else:
-        manifest = Manifest(run_id)
-        manifest.add(o.status, **(o.manifest_entry() | {"source": f"upload:{doc.name}"}))
-        manifest.write(store)
         jobs.set_status(store, job_id, "succeeded", doc_id=doc.doc_id, flow_run_id=flow_run_id)
     return jobs.status(store, job_id) or {}

@@ -56,8 +56,12 @@ class DaskHostThrottle:
         with self._lock:
             sem = self._semaphores.get(host)
             if sem is None:
-                sem = self._semaphores[host] = Semaphore(max_leases=self.concurrency, name=f"{self.prefix}:{host}",
-                                                         scheduler_rpc=self._scheduler, loop=self._loop)
+                sem = self._semaphores[host] = Semaphore(
+                    max_leases=self.concurrency,
+                    name=f"{self.prefix}:{host}",
+                    scheduler_rpc=self._scheduler,
+                    loop=self._loop,
+                )
             return sem
 
     def slot(self, host: str, delay: float):
@@ -95,5 +99,11 @@ def dask_task_runner(address: str | None = None, n_workers: int = 2, threads_per
     if address:
         return DaskTaskRunner(address=address)
     dask.config.set({"distributed.worker.daemon": False})
-    return DaskTaskRunner(cluster_kwargs={"n_workers": n_workers, "threads_per_worker": threads_per_worker, "processes": True,
-                                          "dashboard_address": None})
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": n_workers,
+            "threads_per_worker": threads_per_worker,
+            "processes": True,
+            "dashboard_address": None,
+        }
+    )

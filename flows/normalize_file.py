@@ -14,12 +14,18 @@ from ingest.reading import MAX_DOCUMENT_BYTES
 def _markdown(out: dict) -> str:
     lines = [f"# Run {out['run_id']}", ""]
     lines += [f"- {status}: {n}" for status, n in out["counts"].items()]
-    lines += ["", "| file | status | main language | fragments | homoglyphs | reason |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "| file | status | main language | fragments | homoglyphs | reason |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for d in out["documents"]:
         s = d.get("summary") or {}
         langs = ", ".join(f"{k}: {v}" for k, v in s.get("fragments_per_lang", {}).items())
         reason = (d.get("reason") or "").replace("|", "/")
-        lines.append(f"| {d['path']} | {d['status']} | {s.get('main_lang', '')} | {langs} | {s.get('homoglyphs_repaired', '')} | {reason} |")
+        lines.append(
+            f"| {d['path']} | {d['status']} | {s.get('main_lang', '')} | {langs} | {s.get('homoglyphs_repaired', '')} | {reason} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -41,8 +47,24 @@ def normalize_files_flow(
 ) -> dict:
     """:func:`flows.files.normalize_files` as a flow run; the artifact
     ``normalize-files-summary`` lists every file."""
-    out = normalize_files(paths, store_url, target_lang, s3_endpoint, models_dir, encoding, glossary, mode, cache, source_lang, max_bytes, workers, timeout_s)
-    create_markdown_artifact(markdown=_markdown(out), key="normalize-files-summary", description=f"{len(out['documents'])} files")
+    out = normalize_files(
+        paths,
+        store_url,
+        target_lang,
+        s3_endpoint,
+        models_dir,
+        encoding,
+        glossary,
+        mode,
+        cache,
+        source_lang,
+        max_bytes,
+        workers,
+        timeout_s,
+    )
+    create_markdown_artifact(
+        markdown=_markdown(out), key="normalize-files-summary", description=f"{len(out['documents'])} files"
+    )
     get_run_logger().info("run %s: %s", out["run_id"], out["counts"])
     return out
 

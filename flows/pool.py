@@ -19,10 +19,9 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import CancelledError
-from concurrent.futures.process import BrokenProcessPool
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from pebble import ProcessExpired, ProcessPool
@@ -79,7 +78,14 @@ _translator = None
 _glossaries: dict[str, Glossary] = {}
 
 
-def _start_worker(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossaries: dict[str, str], cache: bool = True, env: dict[str, str] | None = None) -> None:
+def _start_worker(
+    store_url: str,
+    s3_endpoint: str | None,
+    models_dir: str | None,
+    glossaries: dict[str, str],
+    cache: bool = True,
+    env: dict[str, str] | None = None,
+) -> None:
     global _translator, _glossaries
     import os
 
@@ -124,7 +130,9 @@ def _normalize(text: str, target: str, mode: str, glossary: str | None, source: 
     _translator.glossary = _glossaries.get(glossary, Glossary()) if glossary else Glossary()
     _translator.stats = Stats()
     result = normalize_text(text, _translator, target, DetectConfig(main_lang=source), mode=mode)
-    return Normalized(result, _translator.glossary.digest if len(_translator.glossary) else None, _translator.stats.as_dict())
+    return Normalized(
+        result, _translator.glossary.digest if len(_translator.glossary) else None, _translator.stats.as_dict()
+    )
 
 
 def _detect(text: str, source: str | None) -> tuple[str, list[dict]]:
@@ -161,13 +169,27 @@ class NormalizePool:
         self._pool = ProcessPool(
             max_workers=settings.workers,
             initializer=_start_worker,
-            initargs=(settings.store_url, settings.s3_endpoint, settings.models_dir, dict(settings.glossaries), settings.cache, dict(settings.env)),
+            initargs=(
+                settings.store_url,
+                settings.s3_endpoint,
+                settings.models_dir,
+                dict(settings.glossaries),
+                settings.cache,
+                dict(settings.env),
+            ),
             context=_context(),
         )
         start_forkserver()
         self._slots = threading.BoundedSemaphore(settings.workers + settings.queue)
 
-    def normalize(self, text: str, target: str = "en", mode: str = "replace", glossary: str | None = None, source: str | None = None) -> Normalized:
+    def normalize(
+        self,
+        text: str,
+        target: str = "en",
+        mode: str = "replace",
+        glossary: str | None = None,
+        source: str | None = None,
+    ) -> Normalized:
         """Normalize ``text`` in a worker; blocks the calling thread until it is done.
 
         Raises :class:`Overloaded` (no free slot), :class:`DocumentTimeout` (over budget)
@@ -190,7 +212,9 @@ class NormalizePool:
             try:
                 return future.result()
             except FutureTimeout:
-                raise DocumentTimeout(f"normalizing took over {self.settings.timeout_s:g} s; the document was stopped") from None
+                raise DocumentTimeout(
+                    f"normalizing took over {self.settings.timeout_s:g} s; the document was stopped"
+                ) from None
             except ProcessExpired as exc:
                 raise WorkerFailed(f"the worker stopped while normalizing (exit code {exc.exitcode})") from None
             except CancelledError:

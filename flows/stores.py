@@ -27,7 +27,9 @@ def open_store(url: str, s3_endpoint: str | None = None) -> Store:
     try:
         block = S3Bucket.load(name)
     except ValueError:
-        raise ValueError(f"no S3Bucket block named {name!r} (create one with prefect-aws, then save it under that name)") from None
+        raise ValueError(
+            f"no S3Bucket block named {name!r} (create one with prefect-aws, then save it under that name)"
+        ) from None
     return S3Store(block.bucket_name, block.bucket_folder or "", client=block.credentials.get_s3_client())
 
 
@@ -44,7 +46,9 @@ def for_workers(url: str, s3_endpoint: str | None = None) -> tuple[str, str | No
     try:
         block = S3Bucket.load(name)
     except ValueError:
-        raise ValueError(f"no S3Bucket block named {name!r} (create one with prefect-aws, then save it under that name)") from None
+        raise ValueError(
+            f"no S3Bucket block named {name!r} (create one with prefect-aws, then save it under that name)"
+        ) from None
     creds = block.credentials
     env: dict[str, str] = {}
     if isinstance(creds, AwsCredentials):

@@ -14,7 +14,9 @@ from normalize.translate import FragmentTranslator
 from .stores import open_store
 
 
-def make_translator(store_url: str, s3_endpoint: str | None, models_dir: str | None, glossary_path: str | None, cache: bool = True) -> tuple[FragmentTranslator, ArgosEngine]:
+def make_translator(
+    store_url: str, s3_endpoint: str | None, models_dir: str | None, glossary_path: str | None, cache: bool = True
+) -> tuple[FragmentTranslator, ArgosEngine]:
     """The argos engine on ``models_dir``, the store's persistent translation cache
     (unless ``cache`` is false) and the glossary at ``glossary_path`` (if any).
 

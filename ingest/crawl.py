@@ -35,12 +35,12 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import courlan
 
-from .fetch import FetchError, Fetcher, Policy, Response
+from .fetch import Fetcher, FetchError, Policy, Response
 from .reading import TEXT_HTML, Document, InputError, read_bytes
 from .records import url_doc_id
 from .sources import Source
@@ -240,11 +240,19 @@ def save_state(store: Store, source: str, state: dict) -> None:
 
 def entry_of(state: dict) -> dict:
     """The manifest entry a saved crawl state records."""
-    return {"action": state["action"], "doc_id": state["doc_id"], "version": state.get("version"), "keys": state.get("keys"),
-            "sha256": state.get("sha256"), "source": state["url"]}
+    return {
+        "action": state["action"],
+        "doc_id": state["doc_id"],
+        "version": state.get("version"),
+        "keys": state.get("keys"),
+        "sha256": state.get("sha256"),
+        "source": state["url"],
+    }
 
 
-def stored_by_run(store: Store, source: str, url: str, run_id: str, state: dict | None, look_further: bool) -> dict | None:
+def stored_by_run(
+    store: Store, source: str, url: str, run_id: str, state: dict | None, look_further: bool
+) -> dict | None:
     """The manifest entry of ``url`` if run ``run_id`` already stored its document, else
     ``None``. ``state`` is the page's saved crawl state. With ``look_further`` (a batch
     that ran before), a page without such a state is looked up by its latest pointer; a
@@ -265,15 +273,27 @@ def stored_by_run(store: Store, source: str, url: str, run_id: str, state: dict 
     except (KeyError, ValueError):
         record_run = None
     action = "written" if record_run == run_id else "relinked"
-    state = {"url": url, "final_url": url, "canonical_url": (ptr["source"].get("origin") or {}).get("url") or url, "etag": None, "last_modified": None,
-             "sha256": ptr["source"].get("sha256"), "doc_id": doc_id, "fetched_at": ptr.get("processed_at"),
-             "run_id": run_id, "action": action, "version": ptr["version"], "keys": ptr["keys"]}
+    state = {
+        "url": url,
+        "final_url": url,
+        "canonical_url": (ptr["source"].get("origin") or {}).get("url") or url,
+        "etag": None,
+        "last_modified": None,
+        "sha256": ptr["source"].get("sha256"),
+        "doc_id": doc_id,
+        "fetched_at": ptr.get("processed_at"),
+        "run_id": run_id,
+        "action": action,
+        "version": ptr["version"],
+        "keys": ptr["keys"],
+    }
     save_state(store, source, state)
     return entry_of(state)
 
 
-
-def download_page(url: str, source: Source, fetcher: Fetcher, store: Store, run_id: str | None = None, rerun: bool = False) -> Page:
+def download_page(
+    url: str, source: Source, fetcher: Fetcher, store: Store, run_id: str | None = None, rerun: bool = False
+) -> Page:
     """Fetch one page of ``source`` (robots.txt first, conditional GET against the crawl
     state): a ``fetched`` page holds the response, not yet a document (see
     :func:`decode_page`). A page run ``run_id`` already stored is not fetched again: it
@@ -295,7 +315,9 @@ def download_page(url: str, source: Source, fetcher: Fetcher, store: Store, run_
         if fetcher.robots_unreachable(url):
             # RFC 9309: an unreachable robots.txt forbids the site; the site is down, which
             # is a failure to report, not a choice of its owner.
-            return Page(url, "failed", "robots-unreachable: robots.txt could not be fetched, so the site may not be crawled")
+            return Page(
+                url, "failed", "robots-unreachable: robots.txt could not be fetched, so the site may not be crawled"
+            )
         return Page(url, "skipped", "disallowed by robots.txt")
     headers = {}
     if previous:
@@ -340,7 +362,7 @@ def decode_page(page: Page) -> Page:
         "last_modified": response.headers.get("last-modified"),
         "sha256": hashlib.sha256(response.body).hexdigest(),
         "doc_id": doc.doc_id,
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return Page(page.url, "fetched", document=doc, state=state)
 
@@ -380,7 +402,15 @@ def _multibyte_utf8(raw: bytes) -> bool:
     return True
 
 
-def fetch_batch(source: Source, urls: list[str], fetcher: Fetcher, store: Store, workers: int = 4, run_id: str | None = None, rerun: bool = False) -> list[Page]:
+def fetch_batch(
+    source: Source,
+    urls: list[str],
+    fetcher: Fetcher,
+    store: Store,
+    workers: int = 4,
+    run_id: str | None = None,
+    rerun: bool = False,
+) -> list[Page]:
     """Fetch ``urls`` (``workers`` threads; the fetcher's per-host throttle keeps it
     polite) and decode them: one :class:`Page` per URL, in order. Never raises for a
     page. With ``run_id``, pages that run already stored are ``recorded``, not fetched."""
@@ -396,6 +426,10 @@ def _canonical(declared: str | None, fetched: str) -> str:
     """The page's canonical URL: what it declares (``<link rel=canonical>``, via
     trafilatura's metadata) when that is an http(s) URL on the same host, else the URL it
     was fetched from after redirects."""
-    if declared and urlsplit(declared).scheme in ("http", "https") and urlsplit(declared).hostname == urlsplit(fetched).hostname:
+    if (
+        declared
+        and urlsplit(declared).scheme in ("http", "https")
+        and urlsplit(declared).hostname == urlsplit(fetched).hostname
+    ):
         return declared
     return fetched

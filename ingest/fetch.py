@@ -130,14 +130,18 @@ def check_address(url: str, allow_private: frozenset[str] = frozenset(), resolve
     for a in addresses:
         for address in _forms(ipaddress.ip_address(a)):
             if not address.is_global or address.is_multicast:
-                raise FetchError("refused-address", f"{host} resolves to {a}, a non-public address ({address}); refused")
+                raise FetchError(
+                    "refused-address", f"{host} resolves to {a}, a non-public address ({address}); refused"
+                )
     return addresses[0]
 
 
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
-def _forms(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _forms(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """The address and every IPv4 address embedded in it that a router or the host may
     reach instead: IPv4-mapped (``::ffff:127.0.0.1``), 6to4 (``2002:7f00:1::``), Teredo
     (server and client) and NAT64 (``64:ff9b::7f00:1``, RFC 6052/8215). Each must be
@@ -258,7 +262,10 @@ class Fetcher:
             if after is not None:
                 seconds = _retry_after_seconds(after)
                 if seconds is not None and seconds > MAX_RETRY_AFTER_S:
-                    raise FetchError("retry-later", f"{url}: HTTP {response.status}, Retry-After {after!r} is over {MAX_RETRY_AFTER_S:g} s; try again later")
+                    raise FetchError(
+                        "retry-later",
+                        f"{url}: HTTP {response.status}, Retry-After {after!r} is over {MAX_RETRY_AFTER_S:g} s; try again later",
+                    )
                 wait = max(wait, seconds or 0.0)
             time.sleep(wait)
         raise AssertionError("unreachable")

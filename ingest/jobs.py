@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .store import Store
 
@@ -39,7 +39,7 @@ class JobRequest:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _key(job_id: str, name: str) -> str:
@@ -55,9 +55,22 @@ def accept(store: Store, job_id: str, data: bytes, request: JobRequest) -> None:
     set_status(store, job_id, "queued")
 
 
-def set_status(store: Store, job_id: str, status: str, doc_id: str | None = None, error: dict | None = None,
-               flow_run_id: str | None = None) -> None:
-    body = {"job_id": job_id, "status": status, "doc_id": doc_id, "error": error, "flow_run_id": flow_run_id, "updated_at": _now()}
+def set_status(
+    store: Store,
+    job_id: str,
+    status: str,
+    doc_id: str | None = None,
+    error: dict | None = None,
+    flow_run_id: str | None = None,
+) -> None:
+    body = {
+        "job_id": job_id,
+        "status": status,
+        "doc_id": doc_id,
+        "error": error,
+        "flow_run_id": flow_run_id,
+        "updated_at": _now(),
+    }
     store.put(_key(job_id, "status.json"), json.dumps(body).encode(), "application/json")
 
 

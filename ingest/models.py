@@ -72,7 +72,14 @@ def list_models(folder: str | Path | None = None) -> list[InstalledModel]:
 
     engine = ArgosEngine(models_dir(folder))
     out = [
-        InstalledModel(argospm_package_name(p), p.from_code, p.to_code, p.package_version or "", p.package_path, _size(p.package_path))
+        InstalledModel(
+            argospm_package_name(p),
+            p.from_code,
+            p.to_code,
+            p.package_version or "",
+            p.package_path,
+            _size(p.package_path),
+        )
         for p in engine.installed_packages()
     ]
     return sorted(out, key=lambda m: (m.from_code, m.to_code, m.version))
@@ -98,7 +105,9 @@ def check_archive(path: str | Path) -> dict:
         names = [n for n in zf.namelist() if n.strip("/")]
         tops = {n.split("/")[0] for n in names}
         if len(tops) != 1 or all("/" not in n for n in names):
-            raise ModelError(f"{path}: not an argos model: expected one top-level folder holding metadata.json, model/ and the tokenizer")
+            raise ModelError(
+                f"{path}: not an argos model: expected one top-level folder holding metadata.json, model/ and the tokenizer"
+            )
         top = tops.pop()
         if any(".." in n.split("/") or n.startswith("/") for n in names):
             raise ModelError(f"{path}: unsafe path in archive")
@@ -151,7 +160,9 @@ def install_archive(path: str | Path, folder: str | Path | None = None) -> Insta
     return next(m for m in list_models(target) if m.path == dest)
 
 
-def install_folder(source: str | Path, folder: str | Path | None = None) -> tuple[list[InstalledModel], list[tuple[Path, str]]]:
+def install_folder(
+    source: str | Path, folder: str | Path | None = None
+) -> tuple[list[InstalledModel], list[tuple[Path, str]]]:
     """Install every ``*.argosmodel`` in ``source`` (air-gapped machines).
 
     Returns ``(installed, failures)``; a bad archive is listed in ``failures`` with the
@@ -192,7 +203,9 @@ def install_from_index(pair: str, folder: str | Path | None = None, timeout: flo
             f"cannot reach the argos package index {url}: {exc}; on a machine without network, "
             "copy the .argosmodel file here and run `transnorm models install FILE`"
         ) from None
-    matches = [package.AvailablePackage(m) for m in index if m.get("from_code") == source and m.get("to_code") == target]
+    matches = [
+        package.AvailablePackage(m) for m in index if m.get("from_code") == source and m.get("to_code") == target
+    ]
     if not matches:
         raise ModelError(f"the argos package index has no {source}->{target} package")
     best = max(matches, key=lambda p: version_key(p.package_version))
@@ -218,7 +231,11 @@ def remove_model(spec: str, folder: str | Path | None = None, version: str | Non
     if version is not None:
         hits = [m for m in hits if m.version == version]
     if not hits:
-        raise ModelError(f"no installed model matches {spec}" + (f" version {version}" if version else "") + f" in {models_dir(folder)}")
+        raise ModelError(
+            f"no installed model matches {spec}"
+            + (f" version {version}" if version else "")
+            + f" in {models_dir(folder)}"
+        )
     for m in hits:
         shutil.rmtree(m.path)
     return hits

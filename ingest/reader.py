@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .runs import read_manifest, read_parts
 from .store import Store, open_store
@@ -37,8 +37,17 @@ class DocRef:
 
     @classmethod
     def from_pointer(cls, p: dict) -> DocRef:
-        return cls(p["doc_id"], p["version"], p["keys"], p["source"], p["main_lang"], tuple(p["fragment_langs"]),
-                   p["processed_at"], p.get("run_id"), p["pipeline"]["version"])
+        return cls(
+            p["doc_id"],
+            p["version"],
+            p["keys"],
+            p["source"],
+            p["main_lang"],
+            tuple(p["fragment_langs"]),
+            p["processed_at"],
+            p.get("run_id"),
+            p["pipeline"]["version"],
+        )
 
     @property
     def origin(self) -> str:
@@ -63,8 +72,14 @@ class Reader:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def documents(self, source: str | None = None, lang: str | None = None, since: str | datetime | None = None,
-                  until: str | datetime | None = None, run: str | None = None) -> Iterator[DocRef]:
+    def documents(
+        self,
+        source: str | None = None,
+        lang: str | None = None,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+        run: str | None = None,
+    ) -> Iterator[DocRef]:
         """Documents, latest version each, filtered by all the arguments given:
         ``source`` (``upload`` or a crawl source's name), ``lang`` (main language or a
         fragment language, BCP-47, ``zh`` matching ``zh-Hant``), ``since``/``until``
@@ -149,7 +164,7 @@ class Reader:
         for run_id in sorted(finished | started, reverse=True)[:limit]:
             done = run_id in finished
             counts: dict[str, int] = {}
-            for e in (self.manifest(run_id) if done else read_parts(self.store, run_id)):
+            for e in self.manifest(run_id) if done else read_parts(self.store, run_id):
                 counts[e["action"]] = counts.get(e["action"], 0) + 1
             out.append(RunInfo(run_id, dict(sorted(counts.items())), done))
         return out
@@ -170,4 +185,4 @@ def _instant(value: str | datetime | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

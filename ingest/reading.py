@@ -193,7 +193,9 @@ class Document:
 MAX_DOCUMENT_BYTES = 50_000_000
 
 
-def read_file(path: str | os.PathLike[str], encoding: str | None = None, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
+def read_file(
+    path: str | os.PathLike[str], encoding: str | None = None, max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Document:
     """Read the file at ``path`` and decode it (see :func:`read_bytes`).
 
     Raises :class:`InputError` when the path is missing, is a directory or another
@@ -214,7 +216,9 @@ def read_file(path: str | os.PathLike[str], encoding: str | None = None, max_byt
         # FIFOs and devices would block or never end.
         raise InputError(f"{source} is not a regular file")
     if st.st_size > max_bytes:
-        raise InputError(f"{source} is {st.st_size:,} bytes, over the {max_bytes:,}-byte document limit (--max-bytes raises it)")
+        raise InputError(
+            f"{source} is {st.st_size:,} bytes, over the {max_bytes:,}-byte document limit (--max-bytes raises it)"
+        )
     try:
         raw = Path(source).read_bytes()
     except PermissionError:
@@ -411,8 +415,23 @@ def _decodes(raw: bytes, codec: str, errors: str = "strict") -> bool:
 
 # Legacy charsets tried besides charset-normalizer's candidates: the common code page of
 # each script family, so the right one is in the running even when its guesses miss it.
-LEGACY_CHARSETS = ("cp1252", "latin-1", "cp1250", "cp1251", "koi8-r", "iso8859-7", "cp1253", "cp1254", "cp1255", "cp1256",
-                   "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr")
+LEGACY_CHARSETS = (
+    "cp1252",
+    "latin-1",
+    "cp1250",
+    "cp1251",
+    "koi8-r",
+    "iso8859-7",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "euc_jp",
+    "euc_kr",
+)
 # Below this share of non-ASCII letters in known words, no decoding is taken as text.
 MIN_PLAUSIBILITY = 0.5
 
@@ -453,6 +472,8 @@ def _guess(raw: bytes, source: str) -> tuple[str, str, float]:
 
 # UTF-8 forms of U+D800..U+DFFF: invalid in UTF-8, made by CESU-8 and WTF-8 writers.
 _SURROGATE_UTF8 = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+
+
 def _reject_nul(raw: bytes, source: str) -> None:
     # NUL never occurs in text outside UTF-16/32, and would pass most 8-bit codecs.
     nul = raw.find(b"\x00")
@@ -586,7 +607,9 @@ def _extract_locked(html: str, source: str) -> tuple[str, dict]:
 # linear too, but joins a long article's paragraphs with spaces, and detection reads
 # paragraphs.
 FULL_EXTRACTION_MAX_ELEMENTS = 20_000
-_BLOCKS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 br tr table section article blockquote pre dd dt header footer".split())
+_BLOCKS = frozenset(
+    "p div li ul ol h1 h2 h3 h4 h5 h6 br tr table section article blockquote pre dd dt header footer".split()
+)
 _SKIPPED = frozenset("script style noscript template head".split())
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 
 from normalize.types import Result
@@ -62,7 +62,15 @@ def url_doc_id(url: str) -> str:
     return hashlib.sha256(courlan.normalize_url(url).encode("utf-8")).hexdigest()[:32]
 
 
-def fingerprint(doc: Document, pipeline_version: str, target_lang: str, engine: str, mode: str = "replace", glossary: str | None = None, source_lang: str | None = None) -> str:
+def fingerprint(
+    doc: Document,
+    pipeline_version: str,
+    target_lang: str,
+    engine: str,
+    mode: str = "replace",
+    glossary: str | None = None,
+    source_lang: str | None = None,
+) -> str:
     """What decides the output: input bytes, pipeline version, target language, engine
     and its models, translation mode, glossary digest, a given main language."""
     basis = [doc.sha256, pipeline_version, target_lang, engine]
@@ -121,7 +129,7 @@ def build_record(
             "source_lang": source_lang,
             "fingerprint": fp,
         },
-        "processed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "processed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "main_lang": result.main_lang,
         "summary": result.summary(),
         "keys": keys_for(doc, version),
@@ -207,11 +215,18 @@ def write_document(store: Store, doc: Document, record: dict) -> WriteReport:
     # The record is written only if absent: of two writers of the same version at the same
     # moment (two identical uploads), exactly one reports "written"; the other, whose raw
     # and cleaned objects were byte for byte the same, reports "unchanged".
-    if not store.create(keys["record"], json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"), "application/json", meta):
+    if not store.create(
+        keys["record"], json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"), "application/json", meta
+    ):
         return WriteReport(doc.doc_id, "unchanged", version, keys, urls)
     _put_pointer(store, record)
     return WriteReport(doc.doc_id, "written", version, keys, urls)
 
 
 def _put_pointer(store: Store, record: dict) -> None:
-    store.put(record["keys"]["latest"], json.dumps(pointer(record), ensure_ascii=False).encode("utf-8"), "application/json", object_metadata(record))
+    store.put(
+        record["keys"]["latest"],
+        json.dumps(pointer(record), ensure_ascii=False).encode("utf-8"),
+        "application/json",
+        object_metadata(record),
+    )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .runs import Manifest, batch_key, finish, manifest_key, new_run_id, part_ids, read_parts
 from .store import Store
@@ -75,7 +75,7 @@ def end(store: Store, source: str, run_id: str, last: Manifest | None = None) ->
 
 
 def _point(store: Store, source: str, run_id: str, finished: bool) -> None:
-    body = {"run_id": run_id, "finished": finished, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    body = {"run_id": run_id, "finished": finished, "at": datetime.now(UTC).isoformat(timespec="seconds")}
     store.put(run_pointer_key(source), json.dumps(body).encode(), "application/json")
 
 

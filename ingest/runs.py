@@ -27,10 +27,8 @@ import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .reading import Document
-from .records import WriteReport, write_document
 from .store import Store
 
 ACTIONS = ("written", "relinked", "unchanged", "skipped", "failed")
@@ -38,7 +36,7 @@ ACTIONS = ("written", "relinked", "unchanged", "skipped", "failed")
 
 def new_run_id(now: datetime | None = None, suffix: str | None = None) -> str:
     """A run id for a run starting ``now`` (default: the current UTC time)."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{suffix or secrets.token_hex(4)}"
 
 
@@ -57,7 +55,7 @@ def batch_key(run_id: str, part_id: str) -> str:
 def new_part_id(index: int = 0) -> str:
     """A part id that sorts by creation time, then by ``index`` (the batch's place in
     its run), then at random, so batches started at once by many workers never collide."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}Z-{index:06d}-{secrets.token_hex(4)}"
 
 
@@ -100,14 +98,31 @@ class Manifest:
     run_id: str
     entries: list[dict] = field(default_factory=list)
 
-    def add(self, action: str, *, doc_id: str | None = None, version: str | None = None, keys: dict | None = None,
-            sha256: str | None = None, source: str | None = None, reason: str | None = None) -> None:
+    def add(
+        self,
+        action: str,
+        *,
+        doc_id: str | None = None,
+        version: str | None = None,
+        keys: dict | None = None,
+        sha256: str | None = None,
+        source: str | None = None,
+        reason: str | None = None,
+    ) -> None:
         """Record one document; raises ``ValueError`` for an unknown ``action``."""
         if action not in ACTIONS:
             raise ValueError(f"unknown manifest action {action!r}")
         self.entries.append(
-            {"run_id": self.run_id, "doc_id": doc_id, "action": action, "version": version, "keys": keys,
-             "sha256": sha256, "source": source, "reason": reason}
+            {
+                "run_id": self.run_id,
+                "doc_id": doc_id,
+                "action": action,
+                "version": version,
+                "keys": keys,
+                "sha256": sha256,
+                "source": source,
+                "reason": reason,
+            }
         )
 
     def counts(self) -> dict[str, int]:
@@ -126,16 +141,10 @@ class Manifest:
 
     def _put(self, store: Store, key: str) -> str:
         body = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries)
-        store.put(key, body.encode("utf-8"), "application/x-ndjson; charset=utf-8", {"run-id": self.run_id, "documents": str(len(self.entries))})
+        store.put(
+            key,
+            body.encode("utf-8"),
+            "application/x-ndjson; charset=utf-8",
+            {"run-id": self.run_id, "documents": str(len(self.entries))},
+        )
         return key
-
-
-def write_single(store: Store, doc: Document, record: dict, source: str | None = None) -> WriteReport:
-    """Store one document (:func:`~ingest.records.write_document`), then the one-line
-    manifest of its run (``record["run_id"]``), last. ``source`` defaults to
-    ``doc.source``. Store errors propagate; without a manifest the run is not finished."""
-    report = write_document(store, doc, record)
-    manifest = Manifest(record["run_id"])
-    manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=source or doc.source)
-    manifest.write(store)
-    return report

@@ -307,7 +307,9 @@ class S3Store:
             raise
         return True
 
-    def _put_object(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None, **conditions: str) -> None:
+    def _put_object(
+        self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None, **conditions: str
+    ) -> None:
         self.client.put_object(
             Bucket=self.bucket,
             Key=self._key(key),

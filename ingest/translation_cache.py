@@ -85,7 +85,9 @@ class StoreTranslationCache:
         except Exception as exc:  # botocore's errors included: a miss, never a failure
             log.warning("translation cache entry for %s unreadable: %s: %s", key[0], type(exc).__name__, exc)
             return None
-        if [data.get("model"), data.get("model_version") or "", data.get("source")] != list(key) or not isinstance(data.get("output"), str):
+        if [data.get("model"), data.get("model_version") or "", data.get("source")] != list(key) or not isinstance(
+            data.get("output"), str
+        ):
             log.warning("translation cache entry %s does not match its key; ignored", cache_key(key))
             return None
         return data["output"]
@@ -99,6 +101,10 @@ class StoreTranslationCache:
         body = {"model": model, "model_version": version or None, "source": text, "output": output}
         self._memory[(model, version, text)] = output
         try:
-            self.store.put(cache_key((model, version, text)), json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
+            self.store.put(
+                cache_key((model, version, text)),
+                json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                "application/json",
+            )
         except Exception as exc:  # the translation stands; only its reuse by later runs is lost
             log.warning("translation cache entry for %s not written: %s: %s", model, type(exc).__name__, exc)

@@ -68,6 +68,7 @@ def to_argos_code(tag: str) -> str:
 
 # --- engine -------------------------------------------------------------------------
 
+
 def version_key(version: str | None) -> tuple:
     """Sort key for argos package versions: PEP 440 order, unparsable ones first."""
     import packaging.version

@@ -24,7 +24,6 @@ All offsets are code points into the text given to :func:`detect`.
 from __future__ import annotations
 
 import bisect
-
 from dataclasses import dataclass, field, replace
 
 from .detection.addresses import blank, inside, masked_spans, merged
@@ -106,11 +105,16 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     masked = masked_spans(text)
     # Only the sample of the main language's decision is blanked here; segment blanks
     # each paragraph that needs it, so a large text is not copied whole.
-    plain = blank(text[:MAIN_SAMPLE_CHARS], [(a, min(b, MAIN_SAMPLE_CHARS)) for a, b in masked if a < MAIN_SAMPLE_CHARS])
+    plain = blank(
+        text[:MAIN_SAMPLE_CHARS], [(a, min(b, MAIN_SAMPLE_CHARS)) for a, b in masked if a < MAIN_SAMPLE_CHARS]
+    )
     ws, main_script, main_scripts = _scan(text, masked, config.main_lang)
     main = _main_language(plain, ws, main_scripts, config)
     findings, readings = homoglyphs(text, ws, main_script, main_scripts, main.lang)
-    stretches = [_with_end(s, _balanced(text, s.start, s.end)) for s in segment(text, main.lang, main_script, readings, config.params, masked)]
+    stretches = [
+        _with_end(s, _balanced(text, s.start, s.end))
+        for s in segment(text, main.lang, main_script, readings, config.params, masked)
+    ]
     foreign = [s for s in stretches if s.group != "Latin"]
     repaired = sorted((start, fixed) for start, (_, fixed) in readings.items() if fixed is not None)
     fixes = [_with_repairs(text, s.start, s.end, repaired) for s in foreign]
@@ -118,12 +122,35 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     decided = _use_document_context(decided, [s.letters for s in foreign], config.priors)
     for s in stretches:
         if s.group == "Latin":
-            findings.append(Finding(s.start, s.end, text[s.start : s.end], "foreign", s.lang, "Latin", config.params.calibrated(s.confidence), "segmenter: word frequencies (wordfreq), Viterbi"))
+            findings.append(
+                Finding(
+                    s.start,
+                    s.end,
+                    text[s.start : s.end],
+                    "foreign",
+                    s.lang,
+                    "Latin",
+                    config.params.calibrated(s.confidence),
+                    "segmenter: word frequencies (wordfreq), Viterbi",
+                )
+            )
     for s, fixed, (decision, _group_name) in zip(foreign, fixes, decided):
         span = text[s.start : s.end]
         counts = script_counts(fixed or span)
         script = max(counts, key=counts.__getitem__) if counts else s.group
-        findings.append(Finding(s.start, s.end, span, "foreign", decision.lang, script, config.params.calibrated(decision.confidence), decision.evidence, fixed))
+        findings.append(
+            Finding(
+                s.start,
+                s.end,
+                span,
+                "foreign",
+                decision.lang,
+                script,
+                config.params.calibrated(decision.confidence),
+                decision.evidence,
+                fixed,
+            )
+        )
     findings.sort(key=lambda f: f.start)
     return Detection(main.lang, main_script, main.confidence, fold(findings))
 

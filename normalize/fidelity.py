@@ -137,7 +137,7 @@ QUOTES: dict[str, tuple[str, str, str, str]] = {
 
 # Source marks that open and close a primary (double) or secondary (single) quotation.
 _OPENERS = {"«": 0, "„": 0, "「": 0, "“": 0, '"': 0, "‹": 1, "‚": 1, "『": 1, "‘": 1}
-_OPEN_BEFORE = "([{（【«„「“\"‹‚『‘—–-"
+_OPEN_BEFORE = '([{（【«„「“"‹‚『‘—–-'
 _CLOSERS = {"»": 0, "」": 0, "”": 0, "“": 0, '"': 0, "›": 1, "』": 1, "’": 1, "‘": 1}
 
 
@@ -241,6 +241,9 @@ def guard_output(source: str, output: str) -> str | None:
             return "rejected: too long"
         if src_letters >= MIN_LETTERS_FOR_SHORT and out_letters * MIN_SHORTER < expected:
             return "rejected: too short"
-        if script != "Latin" and out_counts.get(script, 0) * EXPANSION.get(script, 1.0) * SOURCE_SCRIPT_SHARE > out_letters:
+        if (
+            script != "Latin"
+            and out_counts.get(script, 0) * EXPANSION.get(script, 1.0) * SOURCE_SCRIPT_SHARE > out_letters
+        ):
             return "rejected: source script"
     return None

@@ -96,7 +96,9 @@ def parse_tsv(text: str, name: str = "glossary.tsv") -> Glossary:
         if lineno == 1 and [c.lower() for c in cols[:3]] == ["lang", "source", "translation"]:
             continue
         if len(cols) not in (3, 4):
-            raise GlossaryError(f"{name}:{lineno}: expected 3 or 4 tab-separated columns (lang, source, translation[, target]), got {len(cols)}")
+            raise GlossaryError(
+                f"{name}:{lineno}: expected 3 or 4 tab-separated columns (lang, source, translation[, target]), got {len(cols)}"
+            )
         entries.append(_entry(name, lineno, *cols))
     return Glossary(tuple(entries), name)
 
@@ -123,7 +125,9 @@ def parse_yaml(text: str, name: str = "glossary.yaml") -> Glossary:
         if unknown:
             raise GlossaryError(f"{name}: entry {i}: unknown keys {sorted(unknown)}")
         try:
-            entries.append(_entry(name, f"entry {i}", item["lang"], item["source"], item["translation"], item.get("target", "en")))
+            entries.append(
+                _entry(name, f"entry {i}", item["lang"], item["source"], item["translation"], item.get("target", "en"))
+            )
         except KeyError as exc:
             raise GlossaryError(f"{name}: entry {i}: missing {exc.args[0]!r}") from None
     return Glossary(tuple(entries), name)

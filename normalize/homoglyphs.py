@@ -46,8 +46,10 @@ def _is_plain_letter(ch: str) -> bool:
     # Targets are ordinary letters of the script's main block: never small capitals,
     # modifier letters or mathematical alphanumerics.
     name = unicodedata.name(ch, "")
-    return unicodedata.category(ch) in ("Ll", "Lu") and "SMALL CAPITAL" not in name and (
-        ch.isascii() or "\u0370" <= ch <= "\u04ff"
+    return (
+        unicodedata.category(ch) in ("Ll", "Lu")
+        and "SMALL CAPITAL" not in name
+        and (ch.isascii() or "\u0370" <= ch <= "\u04ff")
     )
 
 

@@ -185,7 +185,10 @@ def _diff(old: str, new: str, offset: int) -> list[Edit]:
     head = _equal_run(old, new, 0, 0)
     tail = _equal_run(old[head:][::-1], new[head:][::-1], 0, 0)
     a, b = old[head : len(old) - tail], new[head : len(new) - tail]
-    return [Edit(offset + head + i1, offset + head + i2, b[j1:j2], _reason(a[i1:i2], b[j1:j2])) for i1, i2, j1, j2 in _aligned(a, b)]
+    return [
+        Edit(offset + head + i1, offset + head + i2, b[j1:j2], _reason(a[i1:i2], b[j1:j2]))
+        for i1, i2, j1, j2 in _aligned(a, b)
+    ]
 
 
 def _aligned(a: str, b: str) -> list[tuple[int, int, int, int]]:
@@ -274,4 +277,3 @@ def _resync(a: str, b: str, i: int, j: int) -> tuple[int, int] | None:
             if a[x : x + _IN_STEP] == b[y : y + _IN_STEP] and (x + _IN_STEP <= n or n - x == m - y):
                 return di, total - di
     return None
-

@@ -57,8 +57,7 @@ ARABIC_ONLY_LETTERS = frozenset("يك")
 # Arabic-script ones. Every other script is decided by rules or lingua, and loading only
 # these profiles takes about 30 MB instead of 80 MB (the CJK profiles are the largest).
 LANGDETECT_LANGS = frozenset(
-    "af ca cs cy da de en es et fi fr hr hu id it lt lv nl no pl pt ro sk sl so sq sv sw tl tr vi "
-    "ar fa ur".split()
+    "af ca cs cy da de en es et fi fr hr hu id it lt lv nl no pl pt ro sk sl so sq sv sw tl tr vi ar fa ur".split()
 )
 LANGDETECT_TRIALS = 3
 _FROM_LANGDETECT = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant", "no": "nb"}
@@ -142,7 +141,9 @@ def preload_lingua() -> None:
     twice as slow). The models are kept per process, so every later detector uses them."""
     from lingua import Language, LanguageDetectorBuilder
 
-    LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LINGUA_NAMES.values())).with_preloaded_language_models().build()
+    LanguageDetectorBuilder.from_languages(
+        *(getattr(Language, name) for name in LINGUA_NAMES.values())
+    ).with_preloaded_language_models().build()
 
 
 def lingua_confidences(candidates: list[str], text: str) -> dict[str, float] | None:
@@ -265,7 +266,9 @@ def _choose(candidates: list[str], prior: tuple[str, ...], text: str, priors: La
     if len(_letters(text)) >= priors.min_statistical_letters:
         for lang, prob in langdetect_probs(text):
             if lang in candidates:
-                return Decision(lang, min(0.9, prob), f"{what}: langdetect among {'/'.join(candidates)}", tuple(candidates))
+                return Decision(
+                    lang, min(0.9, prob), f"{what}: langdetect among {'/'.join(candidates)}", tuple(candidates)
+                )
     ordered = sorted(candidates, key=lambda c: prior.index(c) if c in prior else len(prior))
     return Decision(ordered[0], 0.6, f"{what}: prior among {'/'.join(ordered)}", tuple(ordered))
 
@@ -313,7 +316,9 @@ def cyrillic_language(text: str, priors: LanguagePriors) -> Decision:
                 among = {lang: v / total for lang, v in among.items()}
                 how = "lingua and word frequency (wordfreq)"
             lang = max(among, key=among.__getitem__)
-            return Decision(lang, round(among[lang], 3), f"cyrillic letters: {how} among {'/'.join(fitting)}", tuple(fitting))
+            return Decision(
+                lang, round(among[lang], 3), f"cyrillic letters: {how} among {'/'.join(fitting)}", tuple(fitting)
+            )
     return _choose(fitting, priors.cyrillic, text, priors, "cyrillic letters")
 
 
@@ -366,7 +371,9 @@ def latin_language(text: str, priors: LanguagePriors = LanguagePriors()) -> Deci
         # langdetect guesses wildly on a brand name or two words (``Kindle`` -> da/fi).
         lang = _stopword_choice(list(LATIN_STOPWORD_LANGS), text)
         if lang:
-            return Decision(lang, 0.7, "latin: stop words (spaCy lists), too short for statistics", LATIN_STOPWORD_LANGS)
+            return Decision(
+                lang, 0.7, "latin: stop words (spaCy lists), too short for statistics", LATIN_STOPWORD_LANGS
+            )
         return Decision(priors.latin, 0.5, "latin: too short for statistics, prior", (priors.latin,))
     probs = langdetect_probs(text)
     if not probs:
@@ -420,7 +427,9 @@ def main_latin_language(sample: str, priors: LanguagePriors = LanguagePriors()) 
     if lang != prior and (votes.get(prior, 0) * 1.5 > votes[lang] or sentences[lang] < 2):
         # Close to a tie, or one sentence (a foreign quotation in a short document): the
         # prior holds.
-        return Decision(prior, 0.7, "latin: stop words (spaCy lists) by sentence, near tie, prior", LATIN_STOPWORD_LANGS)
+        return Decision(
+            prior, 0.7, "latin: stop words (spaCy lists) by sentence, near tie, prior", LATIN_STOPWORD_LANGS
+        )
     if votes[lang] > 0:
         return Decision(lang, 0.9, "latin: stop words (spaCy lists) by sentence", LATIN_STOPWORD_LANGS)
     return latin_language(sample[:2000], priors)

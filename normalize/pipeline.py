@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import bisect
 import operator
-
 from dataclasses import replace
 from typing import Literal
 
 import regex
 
 from .detect import DetectConfig, Detection, detect
-from .languages import decide_language
-from .scripts import script_counts
 from .hygiene import hygiene_edits
+from .languages import decide_language
 from .offsets import apply_edits
+from .scripts import script_counts
 from .stopwords import stop_words
 from .translate import FragmentTranslator, Request
 from .types import Change, Edit, Finding, Result, Translation
@@ -70,7 +69,9 @@ def _detect_on_hygienic(
             f = _merge_findings(hyg.text, pairs.pop()[0], f, config)
             start, end = hyg.to_source_span(f.start, f.end)
         # The constructor, not dataclasses.replace: one call per finding, and a hostile text has many.
-        pairs.append((f, Finding(start, end, text[start:end], f.kind, f.lang, f.script, f.confidence, f.evidence, f.replacement)))
+        pairs.append(
+            (f, Finding(start, end, text[start:end], f.kind, f.lang, f.script, f.confidence, f.evidence, f.replacement))
+        )
     return hyg_edits, detection, pairs, _around(hyg.text, pairs)
 
 
@@ -81,7 +82,11 @@ _CONTEXT_CHARS = 40
 def _around(context: str, pairs: list[tuple[Finding, Finding]]) -> list[tuple[str, str]]:
     """For each foreign finding, in order: up to ``_CONTEXT_CHARS`` characters of
     ``context`` before it and the one character after it (what :func:`_fit` reads)."""
-    return [(context[max(0, f.start - _CONTEXT_CHARS) : f.start], context[f.end : f.end + 1]) for f, _ in pairs if f.kind == "foreign"]
+    return [
+        (context[max(0, f.start - _CONTEXT_CHARS) : f.start], context[f.end : f.end + 1])
+        for f, _ in pairs
+        if f.kind == "foreign"
+    ]
 
 
 def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) -> Finding:
@@ -95,7 +100,17 @@ def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) 
     decision = decide_language(repaired or span, config.priors)
     counts = script_counts(repaired or span)
     script = max(counts, key=counts.__getitem__) if counts else a.script
-    return Finding(a.start, b.end, span, "foreign", decision.lang, script, config.params.calibrated(decision.confidence), decision.evidence, repaired)
+    return Finding(
+        a.start,
+        b.end,
+        span,
+        "foreign",
+        decision.lang,
+        script,
+        config.params.calibrated(decision.confidence),
+        decision.evidence,
+        repaired,
+    )
 
 
 _SPAN = operator.itemgetter(0, 1)
@@ -190,7 +205,14 @@ def _assemble(
         covered.append((o_start, o_end))
         meta = {"lang": f.lang, "script": f.script, "confidence": f.confidence, "evidence": f.evidence}
         if f.kind == "homoglyph":
-            planned.append((o_start, o_end, Edit(o_start, o_end, f.replacement or f.text, "homoglyph"), {**meta, "kind": "homoglyph", "status": "repaired", "reason": _HOMOGLYPH_REASON}))
+            planned.append(
+                (
+                    o_start,
+                    o_end,
+                    Edit(o_start, o_end, f.replacement or f.text, "homoglyph"),
+                    {**meta, "kind": "homoglyph", "status": "repaired", "reason": _HOMOGLYPH_REASON},
+                )
+            )
             continue
         source = f.replacement if f.replacement is not None else f.text
         outcome = next(outcome_of)
@@ -206,7 +228,17 @@ def _assemble(
                 o_start,
                 o_end,
                 Edit(o_start, o_end, replacement, "foreign"),
-                {**meta, "kind": "foreign", "status": outcome.status, "reason": outcome.reason, "engine": outcome.engine, "model": outcome.model, "model_version": outcome.model_version, "route": outcome.route, "cache": outcome.cache},
+                {
+                    **meta,
+                    "kind": "foreign",
+                    "status": outcome.status,
+                    "reason": outcome.reason,
+                    "engine": outcome.engine,
+                    "model": outcome.model,
+                    "model_version": outcome.model_version,
+                    "route": outcome.route,
+                    "cache": outcome.cache,
+                },
             )
         )
 
@@ -219,7 +251,15 @@ def _assemble(
 
     out = apply_edits(text, [edit for _, _, edit, _ in planned])
     changes = [
-        Change(orig_start=a, orig_end=b, new_start=new_start, new_end=new_end, original=text[a:b], replacement=edit.replacement, **fields)
+        Change(
+            orig_start=a,
+            orig_end=b,
+            new_start=new_start,
+            new_end=new_end,
+            original=text[a:b],
+            replacement=edit.replacement,
+            **fields,
+        )
         for (a, b, edit, fields), new_start, new_end in zip(planned, out.new_starts, out.new_ends)
     ]
     return Result(

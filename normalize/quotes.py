@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import regex
 
-OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‘": "’", "(": ")", "[": "]", "「": "」", "『": "』", "《": "》", "（": "）", '"': '"', "'": "'"}
+OPEN_CLOSE = {
+    "«": "»",
+    "“": "”",
+    "„": "“",
+    "‘": "’",
+    "(": ")",
+    "[": "]",
+    "「": "」",
+    "『": "』",
+    "《": "》",
+    "（": "）",
+    '"': '"',
+    "'": "'",
+}
 CLOSERS = {v: k for k, v in OPEN_CLOSE.items()}
 # ``’`` before a letter (``s’agit``) and ``'`` between two letters (``it's``) are
 # apostrophes, and ``’`` closes only a ``‘``.
 _MARK = regex.compile(
-    "[" + regex.escape("".join(sorted((set(OPEN_CLOSE) | set(CLOSERS)) - {"'", "’"}))) + r"]|’(?!\p{L})|'(?<!\p{L}')|'(?!\p{L})"
+    "["
+    + regex.escape("".join(sorted((set(OPEN_CLOSE) | set(CLOSERS)) - {"'", "’"})))
+    + r"]|’(?!\p{L})|'(?<!\p{L}')|'(?!\p{L})"
 )
 
 

@@ -10,7 +10,6 @@ run they belong to, and combining marks (script Inherited) join the preceding le
 from __future__ import annotations
 
 from collections import Counter
-
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +59,7 @@ CJK = frozenset({"Han", "Hiragana", "Katakana", "Hangul"})
 def script_group(script: str) -> str:
     """``CJK`` for the CJK scripts, which mix in every sentence; the script itself otherwise."""
     return "CJK" if script in CJK else script
+
 
 WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 _RUN_RE = regex.compile(

@@ -31,7 +31,7 @@ from typing import Protocol
 
 import regex
 
-from .fidelity import Piece, QUOTES, guard_output, split_fragment, to_quotes
+from .fidelity import QUOTES, Piece, guard_output, split_fragment, to_quotes
 from .glossary import Glossary
 from .tags import primary_subtag
 from .types import Translation
@@ -87,7 +87,9 @@ class MemoryCache:
         self.data.update(items)
 
 
-def find_route(hop: Callable[[str, str], Hop | None], source: str, target: str, pivot: str = PIVOT) -> tuple[Hop, ...] | None:
+def find_route(
+    hop: Callable[[str, str], Hop | None], source: str, target: str, pivot: str = PIVOT
+) -> tuple[Hop, ...] | None:
     """The hops from ``source`` to ``target``: the direct model, else ``source -> pivot
     -> target`` when both models exist, else ``None``."""
     direct = hop(source, target)
@@ -164,7 +166,9 @@ class FragmentTranslator:
     ``stats`` accumulates over calls.
     """
 
-    def __init__(self, engine: Engine | None = None, cache: TranslationCache | None = None, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self, engine: Engine | None = None, cache: TranslationCache | None = None, glossary: Glossary | None = None
+    ) -> None:
         self.engine = engine
         self.cache = cache
         self.glossary = glossary or Glossary()
@@ -359,7 +363,9 @@ class FragmentTranslator:
 
     # -- outcomes ---------------------------------------------------------------------
 
-    def _done(self, job: _Job, text: str, *, engine: str, route: tuple[Hop, ...] | None, cached: bool | None) -> Translation:
+    def _done(
+        self, job: _Job, text: str, *, engine: str, route: tuple[Hop, ...] | None, cached: bool | None
+    ) -> Translation:
         full = job.prefix + to_quotes(text.strip(), job.request.target) + job.suffix
         return Translation(
             status="translated",
@@ -373,10 +379,26 @@ class FragmentTranslator:
 
     def _untranslated(self, reason: str, job: _Job | None = None) -> Translation:
         route = job.route if job is not None else None
-        return Translation("untranslated", None, self.name, _models(route), _versions(route), reason, _langs(job.request, route) if job else None)
+        return Translation(
+            "untranslated",
+            None,
+            self.name,
+            _models(route),
+            _versions(route),
+            reason,
+            _langs(job.request, route) if job else None,
+        )
 
     def _rejected(self, reason: str, job: _Job) -> Translation:
-        return Translation("rejected", None, self.name, _models(job.route), _versions(job.route), reason, _langs(job.request, job.route))
+        return Translation(
+            "rejected",
+            None,
+            self.name,
+            _models(job.route),
+            _versions(job.route),
+            reason,
+            _langs(job.request, job.route),
+        )
 
     def _no_model(self, r: Request) -> str:
         if self.engine is None:

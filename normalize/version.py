@@ -16,7 +16,15 @@ from pathlib import Path
 
 # Libraries whose data or behaviour shapes the output (word lists, language profiles,
 # Unicode repair).
-_LIBRARIES = ("wordfreq", "langdetect", "lingua-language-detector", "ftfy", "regex", "hanzidentifier", "confusable-homoglyphs")
+_LIBRARIES = (
+    "wordfreq",
+    "langdetect",
+    "lingua-language-detector",
+    "ftfy",
+    "regex",
+    "hanzidentifier",
+    "confusable-homoglyphs",
+)
 
 
 def _installed(name: str) -> str:
@@ -31,7 +39,9 @@ def pipeline_version() -> str:
     """``<package version>+<12 hex digits>``, e.g. ``0.2.0+3f9a0c1b2d4e``."""
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".txt", ".gz", ".json") and "__pycache__" not in p.parts)
+    files = sorted(
+        p for p in root.rglob("*") if p.suffix in (".py", ".txt", ".gz", ".json") and "__pycache__" not in p.parts
+    )
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())

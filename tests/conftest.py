@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 # No network here: Prefect must not try to send telemetry.

@@ -113,9 +113,14 @@ def corpus_copies(site: Site, html_pages: list, n: int, host: str, latency: floa
     distinct, answered after ``latency`` seconds), a sitemap listing them at
     ``http://<host>:<port>/...`` and a robots.txt that allows everything."""
     for i in range(n):
-        site.routes[f"/p/{i}"] = Route(html_pages[i % len(html_pages)].read_bytes() + f"<!-- copy {i} -->".encode(), delay=latency)
+        site.routes[f"/p/{i}"] = Route(
+            html_pages[i % len(html_pages)].read_bytes() + f"<!-- copy {i} -->".encode(), delay=latency
+        )
     items = "".join(f"<url><loc>http://{host}:{site.port}/p/{i}</loc></url>" for i in range(n))
-    site.routes["/sitemap.xml"] = Route(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'.encode(), "application/xml")
+    site.routes["/sitemap.xml"] = Route(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</urlset>'.encode(),
+        "application/xml",
+    )
     site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
 
 

@@ -53,21 +53,37 @@ class SeaweedFS:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.log = open(self.folder / "weed.log", "wb")
         args = [
-            weed, "server", f"-dir={self.folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-master.port={master}", f"-master.port.grpc={master_grpc}",
-            f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
-            f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
-            "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            weed,
+            "server",
+            f"-dir={self.folder}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={master}",
+            f"-master.port.grpc={master_grpc}",
+            f"-volume.port={volume}",
+            f"-volume.port.grpc={volume_grpc}",
+            f"-filer.port={filer}",
+            f"-filer.port.grpc={filer_grpc}",
+            "-s3",
+            f"-s3.port={s3}",
+            f"-s3.port.grpc={s3_grpc}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
             f"-metricsPort={metrics}",
             # Small volumes: the default preallocates 30 GB of address space per volume.
-            "-master.volumeSizeLimitMB=64", "-volume.max=0",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=0",
         ]
         # A process group of its own: stop() ends every process weed started.
         # Without the tests' AWS variables: weed reads them as its own identities.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         self.endpoint = f"http://127.0.0.1:{s3}"
-        client = boto3.client("s3", endpoint_url=self.endpoint, config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 1}))
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 1}),
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

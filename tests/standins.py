@@ -22,7 +22,12 @@ class StandIn:
 
     name = "standin"
 
-    def __init__(self, pairs=(("ru", "en"), ("zh-Hant", "en"), ("zh-Hans", "en")), answer: Callable[[str, Hop], str] | None = None, version: str = "7") -> None:
+    def __init__(
+        self,
+        pairs=(("ru", "en"), ("zh-Hant", "en"), ("zh-Hans", "en")),
+        answer: Callable[[str, Hop], str] | None = None,
+        version: str = "7",
+    ) -> None:
         self.pairs = None if pairs is None else {tuple(p) for p in pairs}
         self.answer = answer or (lambda text, hop: f"{hop.source}:{text}")
         self.version = version

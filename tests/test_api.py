@@ -75,7 +75,11 @@ def client(server, token=WRITE) -> httpx.Client:
 
 def test_upload_the_reference_article_and_read_it_back(api, seed_path, seed_text):
     with client(api) as c:
-        r = c.post("/v1/documents", files={"file": ("article.txt", seed_path.read_bytes(), "text/plain")}, data={"glossary": "byline"})
+        r = c.post(
+            "/v1/documents",
+            files={"file": ("article.txt", seed_path.read_bytes(), "text/plain")},
+            data={"glossary": "byline"},
+        )
         assert r.status_code == 201, r.text
         record = r.json()
         jsonschema.validate(record, record_schema())
@@ -90,8 +94,16 @@ def test_upload_the_reference_article_and_read_it_back(api, seed_path, seed_text
 
 def test_same_file_twice_is_one_document(api, tmp_path, seed_path):
     with client(api) as c:
-        first = c.post("/v1/documents", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain", "X-Filename": "a.txt"})
-        second = c.post("/v1/documents", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain", "X-Filename": "a.txt"})
+        first = c.post(
+            "/v1/documents",
+            content=seed_path.read_bytes(),
+            headers={"Content-Type": "text/plain", "X-Filename": "a.txt"},
+        )
+        second = c.post(
+            "/v1/documents",
+            content=seed_path.read_bytes(),
+            headers={"Content-Type": "text/plain", "X-Filename": "a.txt"},
+        )
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["doc_id"] == second.json()["doc_id"]
     store = LocalStore(tmp_path / "store")
@@ -101,7 +113,11 @@ def test_same_file_twice_is_one_document(api, tmp_path, seed_path):
 def test_a_relinked_upload_answers_with_the_stored_record(api, seed_path):
     with client(api) as c:
         first = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")})
-        glossed = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")}, data={"glossary": "byline"})
+        glossed = c.post(
+            "/v1/documents",
+            files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")},
+            data={"glossary": "byline"},
+        )
         back = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")})
         latest = c.get(first.headers["location"]).json()
     assert (first.status_code, glossed.status_code, back.status_code) == (201, 201, 200)
@@ -113,8 +129,12 @@ def test_source_language_hint(api):
     text = "Guten Morgen, wie geht es dir heute? Mir geht es gut, danke. Und dann sagte er: the report is late."
     with client(api) as c:
         guessed = c.post("/v1/detect", content=text.encode(), headers={"Content-Type": "text/plain"}).json()
-        given = c.post("/v1/detect?source_lang=en", content=text.encode(), headers={"Content-Type": "text/plain"}).json()
-        stored = c.post("/v1/documents?source_lang=en", content=text.encode(), headers={"Content-Type": "text/plain"}).json()
+        given = c.post(
+            "/v1/detect?source_lang=en", content=text.encode(), headers={"Content-Type": "text/plain"}
+        ).json()
+        stored = c.post(
+            "/v1/documents?source_lang=en", content=text.encode(), headers={"Content-Type": "text/plain"}
+        ).json()
     assert guessed["main_lang"] == "de"
     assert given["main_lang"] == "en" and stored["main_lang"] == "en"
     assert any(f["lang"] == "de" for f in given["findings"])
@@ -151,7 +171,9 @@ def test_detect_stores_nothing(api, tmp_path, seed_path):
 )
 def test_auth(api, tmp_path, token, path, status, code):
     with client(api, token) as c:
-        r = c.post(path, content=b"Some English text with \xd0\xbd\xd0\xb5 a word.", headers={"Content-Type": "text/plain"})
+        r = c.post(
+            path, content=b"Some English text with \xd0\xbd\xd0\xb5 a word.", headers={"Content-Type": "text/plain"}
+        )
     assert r.status_code == status and r.json()["error"]["code"] == code
     assert not any(LocalStore(tmp_path / "store").list("docs/"))
 
@@ -162,7 +184,13 @@ def test_auth(api, tmp_path, token, path, status, code):
         (b"", "empty.txt", "text/plain", 422, "unreadable"),
         (PNG, "picture.txt", "text/plain", 415, "unsupported_type"),
         (b"%PDF-1.7\n" + b"x" * 100, "doc.txt", "text/plain", 415, "unsupported_type"),
-        ("Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode(), "bad.txt", "text/plain", 422, "unreadable"),
+        (
+            "Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode(),
+            "bad.txt",
+            "text/plain",
+            422,
+            "unreadable",
+        ),
     ],
 )
 def test_rejected_uploads_store_nothing(api, tmp_path, body, name, ctype, status, code):
@@ -175,13 +203,17 @@ def test_rejected_uploads_store_nothing(api, tmp_path, body, name, ctype, status
 
 def test_bad_parameters(api):
     with client(api) as c:
-        r = c.post("/v1/documents?mode=translate", content=b"Some English text.", headers={"Content-Type": "text/plain"})
+        r = c.post(
+            "/v1/documents?mode=translate", content=b"Some English text.", headers={"Content-Type": "text/plain"}
+        )
         assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
         r = c.post("/v1/documents", files={"wrong": ("a.txt", b"text", "text/plain")})
         assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
         r = c.post("/v1/documents?glossary=nope", content=b"Some English text.", headers={"Content-Type": "text/plain"})
         assert "unknown glossary 'nope'" in r.json()["error"]["message"]
-        r = c.post("/v1/documents?source_lang=english!", content=b"Some English text.", headers={"Content-Type": "text/plain"})
+        r = c.post(
+            "/v1/documents?source_lang=english!", content=b"Some English text.", headers={"Content-Type": "text/plain"}
+        )
         assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
         assert c.get("/v1/documents/" + "0" * 32).json()["error"]["code"] == "not_found"
         assert c.get("/v1/jobs/nope").status_code == 400  # malformed: invalid_id
@@ -245,7 +277,9 @@ def test_rate_limit_per_token(tmp_path):
 
 def test_twenty_concurrent_uploads(tmp_path):
     (tmp_path / "no-models").mkdir()
-    texts = [f"Upload {i}: an English report that quotes не только and {i * 7} other words.\n".encode() for i in range(20)]
+    texts = [
+        f"Upload {i}: an English report that quotes не только and {i * 7} other words.\n".encode() for i in range(20)
+    ]
 
     def upload(body: bytes) -> httpx.Response:
         with client(api) as c:
@@ -298,7 +332,12 @@ def test_schemathesis_finds_no_server_error(api):
 
     check()
     assert failures == []
-    assert {("POST", "/v1/documents"), ("POST", "/v1/detect"), ("GET", "/v1/documents/{doc_id}"), ("GET", "/v1/jobs/{job_id}")} <= seen
+    assert {
+        ("POST", "/v1/documents"),
+        ("POST", "/v1/detect"),
+        ("GET", "/v1/documents/{doc_id}"),
+        ("GET", "/v1/jobs/{job_id}"),
+    } <= seen
 
 
 def test_settings_file(tmp_path, monkeypatch):
@@ -320,13 +359,19 @@ def _slow_text(seconds_hint: int = 1) -> bytes:
 
 def test_above_capacity_answers_503_with_retry_after(tmp_path):
     (tmp_path / "no-models").mkdir()
-    with Server(create_app(settings(tmp_path, workers=1, queue=0, max_upload_bytes=5_000_000, sync_max_bytes=5_000_000))) as api:
+    with Server(
+        create_app(settings(tmp_path, workers=1, queue=0, max_upload_bytes=5_000_000, sync_max_bytes=5_000_000))
+    ) as api:
         with ThreadPoolExecutor(1) as pool:
             with client(api) as c:
-                busy = pool.submit(c.post, "/v1/documents", content=_slow_text(), headers={"Content-Type": "text/plain"})
+                busy = pool.submit(
+                    c.post, "/v1/documents", content=_slow_text(), headers={"Content-Type": "text/plain"}
+                )
                 time.sleep(1.0)
                 with client(api) as other:
-                    r = other.post("/v1/documents", content=b"A short English note.", headers={"Content-Type": "text/plain"})
+                    r = other.post(
+                        "/v1/documents", content=b"A short English note.", headers={"Content-Type": "text/plain"}
+                    )
                 assert r.status_code == 503, r.text
                 assert r.json()["error"]["code"] == "overloaded" and int(r.headers["retry-after"]) >= 1
                 assert busy.result().status_code == 201
@@ -335,7 +380,16 @@ def test_above_capacity_answers_503_with_retry_after(tmp_path):
 def test_document_over_budget_is_stopped_and_nothing_stored(tmp_path):
     (tmp_path / "no-models").mkdir()
     store = tmp_path / "store"
-    with Server(create_app(settings(tmp_path, workers=1, document_timeout_s=0.5, max_upload_bytes=5_000_000, sync_max_bytes=5_000_000))) as api, client(api) as c:
+    with (
+        Server(
+            create_app(
+                settings(
+                    tmp_path, workers=1, document_timeout_s=0.5, max_upload_bytes=5_000_000, sync_max_bytes=5_000_000
+                )
+            )
+        ) as api,
+        client(api) as c,
+    ):
         r = c.post("/v1/documents", content=_slow_text(2), headers={"Content-Type": "text/plain"})
         assert r.status_code == 422, r.text
         assert r.json()["error"]["code"] == "document_timeout"
@@ -347,24 +401,40 @@ def test_document_over_budget_is_stopped_and_nothing_stored(tmp_path):
 
 def test_ids_and_file_names_are_validated(api):
     with client(api) as c:
-        for path in ("/v1/documents/" + "a" * 300, "/v1/documents/NOT-HEX", "/v1/documents/" + "A" * 32 + "/cleaned", "/v1/jobs/xyz"):
+        for path in (
+            "/v1/documents/" + "a" * 300,
+            "/v1/documents/NOT-HEX",
+            "/v1/documents/" + "A" * 32 + "/cleaned",
+            "/v1/jobs/xyz",
+        ):
             r = c.get(path)
             assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_id", (path, r.text)
         for name in (".transnorm-tmp-x", "n" * 300 + ".txt"):
-            r = c.post("/v1/documents", content=b"Plain English.", headers={"Content-Type": "text/plain", "X-Filename": name})
+            r = c.post(
+                "/v1/documents", content=b"Plain English.", headers={"Content-Type": "text/plain", "X-Filename": name}
+            )
             assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_name", (name, r.text)
 
 
 def test_non_ascii_file_names_arrive_intact(api):
     with client(api) as c:
         # RFC 5987/6266: filename* in Content-Disposition, percent-encoded UTF-8.
-        r = c.post("/v1/documents", content=b"A first English note.", headers={
-            "Content-Type": "text/plain", "Content-Disposition": "attachment; filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt"})
+        r = c.post(
+            "/v1/documents",
+            content=b"A first English note.",
+            headers={
+                "Content-Type": "text/plain",
+                "Content-Disposition": "attachment; filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt",
+            },
+        )
         assert r.status_code == 201, r.text
         assert r.json()["source"]["name"] == "naïve café.txt"
         # A raw UTF-8 X-Filename (bytes on the wire) is read as UTF-8, not Latin-1.
-        r = c.post("/v1/documents", content=b"A second English note.", headers=[
-            ("Content-Type", "text/plain"), ("X-Filename", "résumé.txt".encode("utf-8"))])
+        r = c.post(
+            "/v1/documents",
+            content=b"A second English note.",
+            headers=[("Content-Type", "text/plain"), ("X-Filename", "résumé.txt".encode())],
+        )
         assert r.status_code == 201, r.text
         assert r.json()["source"]["name"] == "résumé.txt"
 
@@ -375,7 +445,9 @@ def test_identical_concurrent_uploads_write_once(tmp_path):
 
     def upload(_: int) -> httpx.Response:
         with client(api) as c:
-            return c.post("/v1/documents", content=body, headers={"Content-Type": "text/plain", "X-Filename": "same.txt"})
+            return c.post(
+                "/v1/documents", content=body, headers={"Content-Type": "text/plain", "X-Filename": "same.txt"}
+            )
 
     with Server(create_app(settings(tmp_path, workers=2, queue=8))) as api, ThreadPoolExecutor(6) as pool:
         responses = list(pool.map(upload, range(6)))
@@ -386,12 +458,20 @@ def test_identical_concurrent_uploads_write_once(tmp_path):
 def test_a_legacy_encoding_is_given_by_parameter_or_charset_and_an_implausible_one_refused(api):
     text = "Meeting notes in English. Она сказала: мы обязательно встретимся завтра.\n"
     with client(api) as c:
-        r = c.post("/v1/documents?encoding=koi8-r", content=text.encode("koi8-r"), headers={"Content-Type": "text/plain"})
+        r = c.post(
+            "/v1/documents?encoding=koi8-r", content=text.encode("koi8-r"), headers={"Content-Type": "text/plain"}
+        )
         assert r.status_code == 201, r.text
         assert r.json()["original_text"] == text and r.json()["source"]["charset"] == "koi8-r"
-        r = c.post("/v1/documents", content=text.encode("cp1251"), headers={"Content-Type": "text/plain; charset=windows-1251"})
+        r = c.post(
+            "/v1/documents", content=text.encode("cp1251"), headers={"Content-Type": "text/plain; charset=windows-1251"}
+        )
         assert r.status_code == 201 and r.json()["original_text"] == text
         # Bytes no legacy charset turns into known words: refused, naming the parameter.
-        r = c.post("/v1/documents", content=bytes(range(0x80, 0x100)) * 4 + b" English.", headers={"Content-Type": "text/plain"})
+        r = c.post(
+            "/v1/documents",
+            content=bytes(range(0x80, 0x100)) * 4 + b" English.",
+            headers={"Content-Type": "text/plain"},
+        )
         assert r.status_code == 422 and r.json()["error"]["code"] == "unreadable", r.text
         assert "encoding parameter" in r.json()["error"]["message"]

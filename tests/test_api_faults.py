@@ -52,8 +52,13 @@ class ApiProcess:
 
     def __enter__(self) -> ApiProcess:
         cli = Path(sys.executable).with_name("transnorm")
-        self.proc = subprocess.Popen([str(cli), "api", "--config", str(self.config), "--port", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ), cwd=REPO)
+        self.proc = subprocess.Popen(
+            [str(cli), "api", "--config", str(self.config), "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ),
+            cwd=REPO,
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
@@ -72,8 +77,12 @@ class ApiProcess:
             self.proc.wait(10)
 
     def post(self, body: bytes, timeout: float = 120) -> httpx.Response:
-        return httpx.post(f"{self.url}/v1/documents", content=body, timeout=timeout,
-                          headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"})
+        return httpx.post(
+            f"{self.url}/v1/documents",
+            content=body,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"},
+        )
 
 
 def _descendants(pid: int) -> list[int]:
@@ -123,7 +132,12 @@ def _wait_until_ready(api: ApiProcess) -> None:
 
 
 def test_small_upload_is_not_blocked_by_a_large_one_or_a_stalled_store(tmp_path, moto_server, s3_bucket):
-    with FaultProxy(moto_server) as proxy, ApiProcess(tmp_path, s3_bucket, proxy.url, workers=2, max_upload_bytes=6_000_000, sync_max_bytes=6_000_000) as api:
+    with (
+        FaultProxy(moto_server) as proxy,
+        ApiProcess(
+            tmp_path, s3_bucket, proxy.url, workers=2, max_upload_bytes=6_000_000, sync_max_bytes=6_000_000
+        ) as api,
+    ):
         _wait_until_ready(api)
         # The large document's writes hang in the store: S3 holds every body over 1 MB.
         proxy.rule = lambda method, path, length: "stall" if method == "PUT" and length > 1_000_000 else None
@@ -164,7 +178,10 @@ def test_store_outage_is_503_and_leaves_nothing_partial(tmp_path, moto_server, s
         before = set(_objects(moto_server, s3_bucket))
         # Reads still work (the store checks what it already holds).
         proxy.rule = lambda method, path, length: fault if method == "PUT" and failing in path else None
-        r = api.post(b"An English report that quotes \xd0\xbd\xd0\xb5 \xd1\x82\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xba\xd0\xbe once.", timeout=120)
+        r = api.post(
+            b"An English report that quotes \xd0\xbd\xd0\xb5 \xd1\x82\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xba\xd0\xbe once.",
+            timeout=120,
+        )
         assert r.status_code == 503, r.text
         assert r.json()["error"]["code"] == "store_unavailable" and int(r.headers["retry-after"]) >= 1
         new = set(_objects(moto_server, s3_bucket)) - before
@@ -173,7 +190,12 @@ def test_store_outage_is_503_and_leaves_nothing_partial(tmp_path, moto_server, s
             assert not new
         # The outage ends: the same upload is stored.
         proxy.rule = lambda method, path, length: None
-        assert api.post(b"An English report that quotes \xd0\xbd\xd0\xb5 \xd1\x82\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xba\xd0\xbe once.").status_code == 201
+        assert (
+            api.post(
+                b"An English report that quotes \xd0\xbd\xd0\xb5 \xd1\x82\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xba\xd0\xbe once."
+            ).status_code
+            == 201
+        )
 
 
 def test_a_job_outlives_the_process_that_accepted_it(tmp_path, seaweedfs, seaweed_bucket):

@@ -152,7 +152,12 @@ def test_run_translates_a_list_in_one_call(reply_dir, monkeypatch):
     real = model.translate_batch
     monkeypatch.setattr(engine, "_model", lambda pkg: _Counting(real, batches))
     assert isinstance(model, ctranslate2.Translator)
-    assert engine.run(hop, ["За головы", "не только", "  ", "Привет, мир!"]) == ["for the heads", "for the heads", "", "for the heads"]
+    assert engine.run(hop, ["За головы", "не только", "  ", "Привет, мир!"]) == [
+        "for the heads",
+        "for the heads",
+        "",
+        "for the heads",
+    ]
     assert batches == [3]  # one translate_batch for the three non-blank texts
 
 
@@ -212,7 +217,9 @@ def test_translate_bcp47_tags_map_to_argos_codes(tiny_dir):
 
 def test_no_package_for_pair_is_untranslated(tiny_dir):
     result = translate(ArgosEngine(tiny_dir), "Привіт", "uk")
-    assert result == Translation(status="untranslated", text=None, engine="argostranslate", reason="no installed model uk->en")
+    assert result == Translation(
+        status="untranslated", text=None, engine="argostranslate", reason="no installed model uk->en"
+    )
 
 
 def test_pivot_through_english_with_real_packages(tmp_path):

@@ -23,7 +23,16 @@ from normalize.version import PIPELINE_VERSION
 
 from .conftest import CORPUS
 
-HTML_PAGES = ["en-bbc.com", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp", "de-die-partei.net", "ar-assabah.com.tn", "ko-entermedia.co.kr-8576", "en-german.stackexchange.com"]
+HTML_PAGES = [
+    "en-bbc.com",
+    "ru-football.ua",
+    "zh-Hans-xinhuanet.com",
+    "ja-nhk.or.jp",
+    "de-die-partei.net",
+    "ar-assabah.com.tn",
+    "ko-entermedia.co.kr-8576",
+    "en-german.stackexchange.com",
+]
 
 
 def store_doc(store, doc, *, engine="argostranslate[]", glossary=None, run_id=None, manifest=None):
@@ -31,7 +40,14 @@ def store_doc(store, doc, *, engine="argostranslate[]", glossary=None, run_id=No
     record = build_record(doc, result, PIPELINE_VERSION, engine, glossary, run_id=run_id)
     report = write_document(store, doc, record)
     if manifest is not None:
-        manifest.add(report.status, doc_id=doc.doc_id, version=report.version, keys=report.keys, sha256=doc.sha256, source=doc.source)
+        manifest.add(
+            report.status,
+            doc_id=doc.doc_id,
+            version=report.version,
+            keys=report.keys,
+            sha256=doc.sha256,
+            source=doc.source,
+        )
     return report
 
 
@@ -46,7 +62,12 @@ def test_layout_and_schemas_for_the_seed_article_and_corpus_pages(store, seed_pa
     for doc in docs:
         [entry] = [e for e in run.entries if e["doc_id"] == doc.doc_id]
         base = f"docs/{doc.doc_id}/{entry['version']}"
-        assert {f"{base}/raw/{doc.name}", f"{base}/cleaned.txt", f"{base}/record.json", f"latest/{doc.doc_id}.json"} <= keys
+        assert {
+            f"{base}/raw/{doc.name}",
+            f"{base}/cleaned.txt",
+            f"{base}/record.json",
+            f"latest/{doc.doc_id}.json",
+        } <= keys
         record = json.loads(store.get(f"{base}/record.json"))
         jsonschema.validate(record, record_schema())
         pointer = json.loads(store.get(f"latest/{doc.doc_id}.json"))
@@ -142,7 +163,10 @@ def test_reader_filters(store, seed_path):
 
 
 def test_a_reader_never_sees_a_partial_document(store):
-    docs = [read_bytes(f"Document {i}: an English text with не только a Russian phrase.\n".encode(), f"doc-{i}.txt") for i in range(25)]
+    docs = [
+        read_bytes(f"Document {i}: an English text with не только a Russian phrase.\n".encode(), f"doc-{i}.txt")
+        for i in range(25)
+    ]
     reader = Reader(store)
     done = threading.Event()
     seen: set[str] = set()
@@ -176,14 +200,31 @@ def test_listing_5000_documents_in_pages(store):
     if isinstance(store, S3Store):
         store.client.meta.events.register("before-call.s3.ListObjectsV2", lambda **kw: calls.append(1))
     template = {
-        "schema_version": "1.2", "keys": {}, "source": {"origin": {"kind": "upload"}, "name": "x.txt", "path": "x.txt", "content_type": "text/plain", "sha256": "0" * 64},
-        "main_lang": "en", "fragment_langs": [], "pipeline": {"version": PIPELINE_VERSION, "fingerprint": "0" * 64},
-        "processed_at": "2026-11-29T00:00:00+00:00", "run_id": None, "version": "0" * 16,
+        "schema_version": "1.2",
+        "keys": {},
+        "source": {
+            "origin": {"kind": "upload"},
+            "name": "x.txt",
+            "path": "x.txt",
+            "content_type": "text/plain",
+            "sha256": "0" * 64,
+        },
+        "main_lang": "en",
+        "fragment_langs": [],
+        "pipeline": {"version": PIPELINE_VERSION, "fingerprint": "0" * 64},
+        "processed_at": "2026-11-29T00:00:00+00:00",
+        "run_id": None,
+        "version": "0" * 16,
     }
 
     def put(i: int) -> None:
         doc_id = f"{i:032x}"
-        keys = {"raw": f"docs/{doc_id}/{'0' * 16}/raw/x.txt", "cleaned": "c", "record": "r", "latest": f"latest/{doc_id}.json"}
+        keys = {
+            "raw": f"docs/{doc_id}/{'0' * 16}/raw/x.txt",
+            "cleaned": "c",
+            "record": "r",
+            "latest": f"latest/{doc_id}.json",
+        }
         store.put(keys["latest"], json.dumps({**template, "doc_id": doc_id, "keys": keys}).encode(), "application/json")
 
     with ThreadPoolExecutor(16) as pool:
@@ -216,7 +257,10 @@ def test_ls_cat_runs_commands(tmp_path, seed_path):
     assert run("cat", seed.doc_id, "--original", *where).stdout == seed_path.read_text(encoding="utf-8")
     assert run("runs", *where).stdout == f"{manifest.run_id}  written 1\n"
     missing = run("cat", "0" * 32, *where)
-    assert missing.returncode == 1 and missing.stderr.strip() == f"transnorm: error: no document {'0' * 32} in {tmp_path / 'store'}"
+    assert (
+        missing.returncode == 1
+        and missing.stderr.strip() == f"transnorm: error: no document {'0' * 32} in {tmp_path / 'store'}"
+    )
     bad_run = run("ls", *where, "--run", "nope")
     assert bad_run.returncode == 1 and "no finished run 'nope'" in bad_run.stderr
     bad_time = run("ls", *where, "--since", "yesterday")

@@ -105,7 +105,10 @@ def test_normalize_bad_input_one_line_nonzero_nothing_stored(tmp_path, content, 
 def test_normalize_an_empty_folder_is_refused(tmp_path):
     (tmp_path / "empty").mkdir()
     proc = run("normalize", str(tmp_path / "empty"), "--store", str(tmp_path / "store"))
-    assert proc.returncode == 1 and proc.stderr.strip() == f"transnorm: error: no files to normalize in {tmp_path / 'empty'}"
+    assert (
+        proc.returncode == 1
+        and proc.stderr.strip() == f"transnorm: error: no files to normalize in {tmp_path / 'empty'}"
+    )
     assert not (tmp_path / "store").exists()
 
 
@@ -113,10 +116,14 @@ def test_normalize_files_and_folders_in_one_run(tmp_path):
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
     for i in range(6):
-        (folder / ("sub" if i % 2 else "") / f"page-{i}.txt").write_text(f"Page {i} of the run says не только and moves on.\n", encoding="utf-8")
+        (folder / ("sub" if i % 2 else "") / f"page-{i}.txt").write_text(
+            f"Page {i} of the run says не только and moves on.\n", encoding="utf-8"
+        )
     (folder / ".hidden.txt").write_text("not read\n")
     (folder / "empty.txt").write_bytes(b"")
-    proc = run("normalize", str(folder), str(tmp_path / "missing.txt"), "--store", str(tmp_path / "store"), "--workers", "2")
+    proc = run(
+        "normalize", str(folder), str(tmp_path / "missing.txt"), "--store", str(tmp_path / "store"), "--workers", "2"
+    )
     assert proc.returncode == 1  # two files failed; the other six are stored
     assert sorted(proc.stderr.strip().splitlines()) == [
         f"transnorm: error: {folder / 'empty.txt'}: unreadable: {folder / 'empty.txt'} is empty",
@@ -125,7 +132,9 @@ def test_normalize_files_and_folders_in_one_run(tmp_path):
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("8 files: failed 2, written 6 (run ")
     run_id = last.rsplit(" ", 1)[-1].rstrip(")")
-    entries = [json.loads(line) for line in (tmp_path / "store" / "runs" / run_id / "manifest.jsonl").read_text().splitlines()]
+    entries = [
+        json.loads(line) for line in (tmp_path / "store" / "runs" / run_id / "manifest.jsonl").read_text().splitlines()
+    ]
     assert sorted(e["action"] for e in entries) == ["failed"] * 2 + ["written"] * 6
     assert len(list((tmp_path / "store" / "latest").iterdir())) == 6
 
@@ -152,7 +161,10 @@ def test_normalize_with_a_bad_glossary_fails_in_one_line(tmp_path, seed_path):
     glossary.write_text("ru\tне только\n", encoding="utf-8")
     proc = run("normalize", str(seed_path), "--store", str(tmp_path / "store"), "--glossary", str(glossary))
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"transnorm: error: {glossary}:1: expected 3 or 4 tab-separated columns (lang, source, translation[, target]), got 2"
+    assert (
+        proc.stderr.strip()
+        == f"transnorm: error: {glossary}:1: expected 3 or 4 tab-separated columns (lang, source, translation[, target]), got 2"
+    )
     assert not (tmp_path / "store").exists()
 
 
@@ -182,7 +194,10 @@ def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
     ("extra", "message"),
     [
         (["--models-dir", "/nonexistent/models"], "--models-dir /nonexistent/models: no such folder"),
-        (["--target-lang", "english please"], "--target-lang 'english please' is not a BCP-47 language tag (e.g. en, de, pt-BR)"),
+        (
+            ["--target-lang", "english please"],
+            "--target-lang 'english please' is not a BCP-47 language tag (e.g. en, de, pt-BR)",
+        ),
         (["--glossary", "/nonexistent/g.tsv"], "no such glossary file: /nonexistent/g.tsv"),
     ],
 )
@@ -201,7 +216,9 @@ def test_store_failure_is_one_line_and_verbose_shows_the_traceback(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("transnorm: error: the store is unreachable"), proc.stderr
     assert "Traceback" not in proc.stderr
-    verbose = run(*args, "-v", env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
+    verbose = run(
+        *args, "-v", env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
+    )
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
 
 
@@ -210,4 +227,7 @@ def test_documents_over_the_size_limit_are_refused_in_one_line(tmp_path):
     path.write_text("An English sentence. " * 100, encoding="utf-8")
     proc = run("detect", str(path), "--max-bytes", "1000")
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"transnorm: error: {path} is 2,100 bytes, over the 1,000-byte document limit (--max-bytes raises it)"
+    assert (
+        proc.stderr.strip()
+        == f"transnorm: error: {path} is 2,100 bytes, over the 1,000-byte document limit (--max-bytes raises it)"
+    )

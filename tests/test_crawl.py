@@ -18,16 +18,23 @@ from prefect.testing.utilities import prefect_test_harness
 
 from flows.crawl import crawl_source, deployments
 from ingest.crawl import state_key
+from ingest.fetch import Fetcher, FetchError, Policy, check_address
 from ingest.resume import run_pointer_key
 from ingest.runs import part_ids, part_key
-from ingest.fetch import FetchError, Fetcher, Policy, check_address
 from ingest.sources import SourcesError, load_sources
 from ingest.store import LocalStore
 from tests.http_site import Route, Site, corpus_copies, sitemap_source
 
 from .conftest import CORPUS, REPO
 
-PAGES = ["en-bbc.com", "en-fouryears.eu", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp", "de-die-partei.net"]
+PAGES = [
+    "en-bbc.com",
+    "en-fouryears.eu",
+    "ru-football.ua",
+    "zh-Hans-xinhuanet.com",
+    "ja-nhk.or.jp",
+    "de-die-partei.net",
+]
 GBK_TEXT = "中国人民银行今天发布公告，决定下调金融机构存款准备金率。此次调整旨在保持流动性合理充裕，支持实体经济发展。"
 
 
@@ -47,14 +54,22 @@ def site():
     base = f"http://corpus.example:{s.port}"
     for name in PAGES:
         s.routes[f"/pages/{slug(name)}"] = Route((CORPUS / "html" / f"{name}.html").read_bytes())
-    s.routes["/robots.txt"] = Route(f"User-agent: *\nDisallow: /private-area/\nSitemap: {base}/sitemap.xml\n".encode(), "text/plain")
-    pages = [f"{base}/pages/{slug(n)}" for n in PAGES] + [
-        f"{base}/{p}" for p in ("flaky", "slow", "loop", "big", "logo", "gbk", "private-area/secret", "to-metadata")
-    ] + ["https://elsewhere.example.org/page"]
+    s.routes["/robots.txt"] = Route(
+        f"User-agent: *\nDisallow: /private-area/\nSitemap: {base}/sitemap.xml\n".encode(), "text/plain"
+    )
+    pages = (
+        [f"{base}/pages/{slug(n)}" for n in PAGES]
+        + [f"{base}/{p}" for p in ("flaky", "slow", "loop", "big", "logo", "gbk", "private-area/secret", "to-metadata")]
+        + ["https://elsewhere.example.org/page"]
+    )
     s.routes["/sitemap.xml"] = Route(_sitemap_index([f"{base}/sitemap-pages.xml"]), "application/xml")
     s.routes["/sitemap-pages.xml"] = Route(_urlset(pages), "application/xml")
     s.routes["/feed.xml"] = Route(_rss([f"{base}/posts/one"]), "application/rss+xml")
-    s.routes["/posts/one"] = Route(b"<html><head><title>One</title></head><body><article><p>" + b"A post that only the feed links to, long enough to be extracted as the main text of the page. " * 3 + b"</p></article></body></html>")
+    s.routes["/posts/one"] = Route(
+        b"<html><head><title>One</title></head><body><article><p>"
+        + b"A post that only the feed links to, long enough to be extracted as the main text of the page. " * 3
+        + b"</p></article></body></html>"
+    )
     html = (CORPUS / "html" / "en-expapp.com.html").read_bytes()
     s.routes["/flaky"] = Route(html, statuses=[500, 503])
     # Slower than the sources' 2 s read timeout. The timeout is not shorter because this
@@ -139,7 +154,9 @@ def test_first_run_fetches_stores_and_reports_every_failure(tmp_path, site):
         f"{base}/to-metadata": "refused-address",
         f"http://intranet.example:{site.port}/pages/{slug(PAGES[0])}": "refused-address",
     }
-    assert {s["url"]: s["reason"] for s in report["skipped"]} == {f"{base}/private-area/secret": "disallowed by robots.txt"}
+    assert {s["url"]: s["reason"] for s in report["skipped"]} == {
+        f"{base}/private-area/secret": "disallowed by robots.txt"
+    }
     # trafilatura's sitemap parser already drops links to other domains; none get further.
     assert report["refused"] == []
     assert report["pages"] == {"failed": 6, "skipped": 1, "written": len(PAGES) + 3}  # + flaky, gbk, the feed's post
@@ -194,7 +211,9 @@ def test_rerun_fetches_nothing_new(tmp_path, site):
     after = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
     new = sorted(p.relative_to(store_dir).as_posix() for p in after if p not in before)
     run = f"runs/{report['run_id']}/"
-    assert run + "manifest.jsonl" in new and all(k.startswith((run + "batches/", run + "parts/")) for k in new if not k.endswith("manifest.jsonl")), new
+    assert run + "manifest.jsonl" in new and all(
+        k.startswith((run + "batches/", run + "parts/")) for k in new if not k.endswith("manifest.jsonl")
+    ), new
     changed = [p.relative_to(store_dir).as_posix() for p, t in after.items() if p in before and t != before[p]]
     assert changed == ["crawl/corpus/run.json"]
     assert site.hits[f"/pages/{slug(PAGES[0])}"] == hits[f"/pages/{slug(PAGES[0])}"] + 1  # one conditional GET
@@ -260,13 +279,26 @@ def test_non_public_addresses_are_refused(url, resolve, reason):
 def test_public_and_explicitly_allowed_addresses_pass():
     assert check_address("http://a.example/", frozenset(), {"a.example": "93.184.216.34"}) == "93.184.216.34"
     assert check_address("http://a.example/", frozenset(), {"a.example": "2606:4700::1111"}) == "2606:4700::1111"
-    assert check_address("http://a.example/", frozenset(), {"a.example": "64:ff9b::5db8:d822"}) == "64:ff9b::5db8:d822"  # NAT64 of a public IPv4
-    assert check_address("http://a.example:8080/", frozenset({"a.example:8080"}), {"a.example": "127.0.0.1"}) == "127.0.0.1"
+    assert (
+        check_address("http://a.example/", frozenset(), {"a.example": "64:ff9b::5db8:d822"}) == "64:ff9b::5db8:d822"
+    )  # NAT64 of a public IPv4
+    assert (
+        check_address("http://a.example:8080/", frozenset({"a.example:8080"}), {"a.example": "127.0.0.1"})
+        == "127.0.0.1"
+    )
 
 
 def test_4xx_is_final_and_not_retried(site):
     site.routes["/gone"] = Route(status=404)
-    fetcher = Fetcher(Policy(delay=0, retries=3, backoff=0, resolve=(("corpus.example", "127.0.0.1"),), allow_private=frozenset({f"corpus.example:{site.port}"})))
+    fetcher = Fetcher(
+        Policy(
+            delay=0,
+            retries=3,
+            backoff=0,
+            resolve=(("corpus.example", "127.0.0.1"),),
+            allow_private=frozenset({f"corpus.example:{site.port}"}),
+        )
+    )
     with pytest.raises(FetchError) as err:
         fetcher.get(f"http://corpus.example:{site.port}/gone")
     assert err.value.reason == "http-404" and site.hits["/gone"] == 1
@@ -276,7 +308,13 @@ def test_per_host_delay_spaces_requests(site):
     import time
 
     site.routes["/a"] = Route(b"<html><body>a</body></html>")
-    fetcher = Fetcher(Policy(delay=0.3, resolve=(("corpus.example", "127.0.0.1"),), allow_private=frozenset({f"corpus.example:{site.port}"})))
+    fetcher = Fetcher(
+        Policy(
+            delay=0.3,
+            resolve=(("corpus.example", "127.0.0.1"),),
+            allow_private=frozenset({f"corpus.example:{site.port}"}),
+        )
+    )
     start = time.monotonic()
     for _ in range(3):
         fetcher.get(f"http://corpus.example:{site.port}/a")
@@ -309,7 +347,10 @@ def test_crawl_command_prints_the_report(tmp_path, site):
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     assert lines[0] == "corpus: failed 6, skipped 1, written 9"
-    assert any(line.startswith("  failed ") and line.endswith("/big: too-large: " + line.split("too-large: ")[-1]) for line in lines)
+    assert any(
+        line.startswith("  failed ") and line.endswith("/big: too-large: " + line.split("too-large: ")[-1])
+        for line in lines
+    )
 
 
 def test_deploy_files_are_valid():
@@ -322,7 +363,11 @@ def test_deploy_files_are_valid():
     assert source.settings.glossary == str(REPO / "deploy" / "glossary.tsv")  # next to the sources file
     crawl = next(d for d in spec["deployments"] if d["entrypoint"] == "flows/crawl.py:crawl_source")
     assert crawl["parameters"]["source_name"] == source.name
-    assert crawl["schedules"][0] == {"cron": source.schedule.cron, "timezone": source.schedule.timezone, "active": False}
+    assert crawl["schedules"][0] == {
+        "cron": source.schedule.cron,
+        "timezone": source.schedule.timezone,
+        "active": False,
+    }
     assert crawl["concurrency_limit"] == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
 
 
@@ -336,7 +381,12 @@ def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_serve
     second = crawl_source(path, "corpus", url, s3_endpoint=moto_server)
     assert first["pages"]["written"] == len(PAGES) + 3
     assert second["pages"].get("written", 0) == 0 and second["pages"]["skipped"] == len(PAGES) + 4
-    keys = [o["Key"] for o in boto3.client("s3", endpoint_url=moto_server).list_objects_v2(Bucket=s3_bucket, Prefix="transnorm/crawl/corpus/pages/")["Contents"]]
+    keys = [
+        o["Key"]
+        for o in boto3.client("s3", endpoint_url=moto_server).list_objects_v2(
+            Bucket=s3_bucket, Prefix="transnorm/crawl/corpus/pages/"
+        )["Contents"]
+    ]
     assert len(keys) == len(PAGES) + 3
 
 
@@ -384,7 +434,9 @@ def test_page_over_its_time_budget_fails_alone_and_nothing_of_it_is_stored(tmp_p
         s.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
         s.routes["/hostile"] = Route(f"<html><body><article><p>{hostile}</p></article></body></html>".encode())
         for name in ("one", "two"):
-            s.routes[f"/{name}"] = Route(f"<html><body><article><p>Page {name} is short, and says не только once.</p></article></body></html>".encode())
+            s.routes[f"/{name}"] = Route(
+                f"<html><body><article><p>Page {name} is short, and says не только once.</p></article></body></html>".encode()
+            )
         path = tmp_path / "sources.yaml"
         path.write_text(
             f"""sources:
@@ -405,8 +457,14 @@ def test_page_over_its_time_budget_fails_alone_and_nothing_of_it_is_stored(tmp_p
     assert report["pages"] == {"failed": 1, "written": 2}
     [failure] = report["failed"]
     assert failure["url"] == f"{base}/hostile" and failure["reason"].startswith("document_timeout: ")
-    entries = [json.loads(line) for line in (store_dir / "runs" / report["run_id"] / "manifest.jsonl").read_text().splitlines()]
-    assert sorted((e["source"].rsplit("/", 1)[-1], e["action"]) for e in entries) == [("hostile", "failed"), ("one", "written"), ("two", "written")]
+    entries = [
+        json.loads(line) for line in (store_dir / "runs" / report["run_id"] / "manifest.jsonl").read_text().splitlines()
+    ]
+    assert sorted((e["source"].rsplit("/", 1)[-1], e["action"]) for e in entries) == [
+        ("hostile", "failed"),
+        ("one", "written"),
+        ("two", "written"),
+    ]
     stopped = next(e for e in entries if e["action"] == "failed")
     # Nothing partial: no object of the stopped page's document, and no crawl state, so the next run tries it again.
     assert not any(stopped["doc_id"] in p.as_posix() for p in store_dir.rglob("*") if p.is_file())
@@ -417,7 +475,9 @@ def test_a_start_url_courlan_rejects_is_refused_not_dropped(tmp_path):
     from ingest.crawl import discover, policy_for
 
     path = tmp_path / "sources.yaml"
-    path.write_text('sources:\n  - name: s\n    start: ["http://one.example/p0", "http://pages.example/p1"]\n', encoding="utf-8")
+    path.write_text(
+        'sources:\n  - name: s\n    start: ["http://one.example/p0", "http://pages.example/p1"]\n', encoding="utf-8"
+    )
     [source] = load_sources(str(path))
     found = discover(source, Fetcher(policy_for(source)))
     assert found.urls == ["http://pages.example/p1"]
@@ -457,11 +517,19 @@ def test_crawl_killed_mid_batch_is_resumed_without_refetching_or_double_counting
     sources = _many_sources(tmp_path, site)
     store_dir = tmp_path / "store"
     store = LocalStore(store_dir)
-    code = ("import sys; from flows.crawl import crawl_source; "
-            f"crawl_source(sys.argv[1], 'many', sys.argv[2], batch_size={BATCH}, processes=1, workers=2)")
+    code = (
+        "import sys; from flows.crawl import crawl_source; "
+        f"crawl_source(sys.argv[1], 'many', sys.argv[2], batch_size={BATCH}, processes=1, workers=2)"
+    )
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO)}
-    child = subprocess.Popen([sys.executable, "-c", code, sources, str(store_dir)], cwd=REPO, env=env, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, sources, str(store_dir)],
+        cwd=REPO,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 240
         while len(_pointers(store)) < 2 * BATCH + 2:  # two batches done, the next ones part-way
@@ -486,7 +554,11 @@ def test_crawl_killed_mid_batch_is_resumed_without_refetching_or_double_counting
     pointers = _pointers(store)
     assert len(pointers) == N_PAGES and {p["run_id"] for p in pointers.values()} == {run_id}
     # Nothing the killed run stored was fetched again.
-    refetched = sorted(u for u in stored_before if site.hits[u.split(str(site.port), 1)[1]] != hits_before.get(u.split(str(site.port), 1)[1], 0))
+    refetched = sorted(
+        u
+        for u in stored_before
+        if site.hits[u.split(str(site.port), 1)[1]] != hits_before.get(u.split(str(site.port), 1)[1], 0)
+    )
     assert refetched == []
     # Every batch has its part, and every stored document is in exactly one of them.
     assert set(part_ids(store, run_id)) >= batches
@@ -521,8 +593,10 @@ def test_crawl_on_a_dask_cluster_given_by_address_keeps_one_request_per_host(tmp
     site = many_site
     n = 16
     sources = sitemap_source(tmp_path / "sources.yaml", "many", site, "many.example", n, host_concurrency=1)
-    with dask.config.set({"distributed.worker.daemon": False}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with (
+        dask.config.set({"distributed.worker.daemon": False}),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+    ):
         flow = crawl_source.with_options(task_runner=dask_task_runner(cluster.scheduler_address))
         report = flow(sources, "many", str(tmp_path / "store"), batch_size=4, processes=1, workers=2)
     store = LocalStore(tmp_path / "store")

@@ -7,9 +7,9 @@ import pytest
 from normalize.detect import detect
 from normalize.detection.addresses import masked_spans as _masked_spans
 from normalize.languages import decide_language, main_latin_language
+from normalize.pipeline import normalize_text
 from normalize.scripts import ascii_letter_count, marked_words, words
 from normalize.stopwords import stopword_counts
-from normalize.pipeline import normalize_text
 
 from .conftest import CORPUS
 
@@ -210,7 +210,9 @@ def test_accents_on_names_only_do_not_make_an_embedded_passage():
 def test_sentences_cut_by_numbers_and_abbreviations_continue_the_passage():
     # Heldout seed 59: "10." and "r." cut the Polish sentence into three.
     polish = "Konkurs Budowa na Medal Pomorza i Kujaw odbył się po raz 10. Od 1996 r. organizuje go Pomorsko-Kujawska Izba Budownictwa"
-    [f] = detect(f"{ENGLISH} Animation 26 shows two planar branch tiers competing for space. {polish}.\n\n{ENGLISH}").findings
+    [f] = detect(
+        f"{ENGLISH} Animation 26 shows two planar branch tiers competing for space. {polish}.\n\n{ENGLISH}"
+    ).findings
     assert (f.lang, f.text) == ("pl", polish)
     # An English sentence after a foreign one stays outside.
     german = "Die Regierung hat heute nichts beschlossen."
@@ -291,16 +293,26 @@ def test_lead_in_set_off_by_a_comma_stays_outside_a_foreign_sentence():
 
 def test_accents_on_names_only_do_not_make_a_sentence_of_its_own():
     # Heldout seed 101: the trap as a paragraph; langdetect splits tr/other.
-    assert detect(f"{ENGLISH}\n\nFrançois Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík.\n\n{ENGLISH}").findings == []
+    assert (
+        detect(f"{ENGLISH}\n\nFrançois Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík.\n\n{ENGLISH}").findings
+        == []
+    )
 
 
 def test_one_stop_word_and_accents_of_its_language_make_a_sentence():
     # Heldout seed 401: "takich" (pl) and "autorów" were two pieces of evidence but no
     # candidate language; names with accents and a Dutch "met" still are not.
     polish = "To kwestia marnych kompetencji autorów takich kampanii"
-    [f] = detect(f"{ENGLISH} Borrow up to 50 percent of the value.\n\n{polish}. Others may have tiredness. {ENGLISH}").findings
+    [f] = detect(
+        f"{ENGLISH} Borrow up to 50 percent of the value.\n\n{polish}. Others may have tiredness. {ENGLISH}"
+    ).findings
     assert (f.lang, f.text) == ("pl", polish)
-    assert detect(f"{ENGLISH} Before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}").findings == []
+    assert (
+        detect(
+            f"{ENGLISH} Before your talk; François Hollande met Recep Tayyip Erdoğan and Björk in Reykjavík. {ENGLISH}"
+        ).findings
+        == []
+    )
 
 
 def test_a_long_quotation_does_not_decide_the_main_script():

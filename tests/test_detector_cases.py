@@ -17,7 +17,11 @@ import pytest
 
 from normalize.detect import DetectConfig, detect
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "cases" / "detector.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "cases" / "detector.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 
 
 def _params():

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ingest.fetch import ERROR_BODY_BYTES, FetchError, Fetcher, Policy
+from ingest.fetch import ERROR_BODY_BYTES, Fetcher, FetchError, Policy
 
 
 class RawServer:
@@ -49,7 +49,15 @@ class RawServer:
 
 
 def fetcher(server: RawServer, **policy) -> Fetcher:
-    return Fetcher(Policy(delay=0, backoff=0, resolve=(("slow.example", "127.0.0.1"),), allow_private=frozenset({f"slow.example:{server.port}"}), **policy))
+    return Fetcher(
+        Policy(
+            delay=0,
+            backoff=0,
+            resolve=(("slow.example", "127.0.0.1"),),
+            allow_private=frozenset({f"slow.example:{server.port}"}),
+            **policy,
+        )
+    )
 
 
 def test_a_dripped_body_meets_the_deadline():
@@ -94,7 +102,12 @@ def test_an_error_body_is_read_to_64_kb_at_most():
 def test_retry_after_is_obeyed_up_to_a_cap(retry_after, reason, connections):
     def unavailable(server, conn):
         body = b"busy"
-        conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: " + retry_after.encode() + b"\r\nConnection: close\r\nContent-Length: 4\r\n\r\n" + body)
+        conn.sendall(
+            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: "
+            + retry_after.encode()
+            + b"\r\nConnection: close\r\nContent-Length: 4\r\n\r\n"
+            + body
+        )
 
     server = RawServer(unavailable)
     try:

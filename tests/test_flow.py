@@ -56,7 +56,13 @@ def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_model
     version = out["version"]
     base = f"docs/{doc_id}/{version}"
     assert sorted(k for k in store.list() if not k.startswith("cache/")) == sorted(
-        [f"{base}/raw/article-mixed-ru-zh.txt", f"{base}/cleaned.txt", f"{base}/record.json", f"latest/{doc_id}.json", f"runs/{out['run_id']}/manifest.jsonl"]
+        [
+            f"{base}/raw/article-mixed-ru-zh.txt",
+            f"{base}/cleaned.txt",
+            f"{base}/record.json",
+            f"latest/{doc_id}.json",
+            f"runs/{out['run_id']}/manifest.jsonl",
+        ]
     )
     # The model's two answers went to the translation cache, one entry per source text.
     cached = [json.loads(store.get(k)) for k in store.list("cache/translations/")]
@@ -83,7 +89,9 @@ def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_model
         ("не только", "translated"),
     ]
     assert foreign[0]["reason"] == "no installed model zh-Hant->en"
-    assert {(c["engine"], c["model"], c["model_version"]) for c in foreign[1:]} == {("argostranslate", "translate-ru_en", "1.0")}
+    assert {(c["engine"], c["model"], c["model_version"]) for c in foreign[1:]} == {
+        ("argostranslate", "translate-ru_en", "1.0")
+    }
     for c in record["changes"]:
         s, e = c["original_span"]
         assert seed_text[s:e] == c["original"]
@@ -101,7 +109,9 @@ def test_rerun_writes_nothing_new(tmp_path, seed_path):
     assert first["doc_id"] == second["doc_id"]
     after = {p: p.stat().st_mtime_ns for p in store_dir.rglob("*") if p.is_file()}
     # Nothing rewritten; the only new object is the second run's manifest, which says so.
-    assert {p: t for p, t in after.items() if p not in mtimes}.keys() == {store_dir / "runs" / second["run_id"] / "manifest.jsonl"}
+    assert {p: t for p, t in after.items() if p not in mtimes}.keys() == {
+        store_dir / "runs" / second["run_id"] / "manifest.jsonl"
+    }
     assert {p: t for p, t in after.items() if p in mtimes} == mtimes
     entry = json.loads((store_dir / "runs" / second["run_id"] / "manifest.jsonl").read_text())
     assert (entry["action"], entry["doc_id"], entry["version"]) == ("unchanged", first["doc_id"], first["version"])
@@ -116,8 +126,13 @@ def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
     doc_id = first["doc_id"]
     base = f"transnorm/docs/{doc_id}/{first['version']}"
     assert keys == sorted(
-        [f"{base}/raw/article-mixed-ru-zh.txt", f"{base}/record.json", f"{base}/cleaned.txt",
-         f"transnorm/latest/{doc_id}.json", f"transnorm/runs/{first['run_id']}/manifest.jsonl"]
+        [
+            f"{base}/raw/article-mixed-ru-zh.txt",
+            f"{base}/record.json",
+            f"{base}/cleaned.txt",
+            f"transnorm/latest/{doc_id}.json",
+            f"transnorm/runs/{first['run_id']}/manifest.jsonl",
+        ]
     )
     head = s3.head_object(Bucket=s3_bucket, Key=f"{base}/cleaned.txt")
     assert head["ContentType"] == "text/plain; charset=utf-8"
@@ -130,7 +145,9 @@ def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
     assert second["status"] == "unchanged"
     after = {o["Key"]: (o["ETag"], o["LastModified"]) for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]}
     # Only the second run's manifest is new; no document object was rewritten.
-    assert {k: v for k, v in after.items() if "/runs/" not in k} == {k: v for k, v in etags.items() if "/runs/" not in k}
+    assert {k: v for k, v in after.items() if "/runs/" not in k} == {
+        k: v for k, v in etags.items() if "/runs/" not in k
+    }
     assert len([k for k in after if "/runs/" in k]) == 2
 
 
@@ -140,8 +157,16 @@ def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
         (lambda p: None, "no such file"),
         (lambda p: os.mkfifo(p), "is not a regular file"),
         (lambda p: p.write_bytes(b""), "is empty"),
-        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"), "binary"),
-        (lambda p: p.write_bytes("Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode()), "not valid UTF-8"),
+        (
+            lambda p: p.write_bytes(
+                b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+            ),
+            "binary",
+        ),
+        (
+            lambda p: p.write_bytes("Привет, это текст по-русски. ".encode() * 3 + b"\xff" + "конец".encode()),
+            "not valid UTF-8",
+        ),
     ],
     ids=["missing", "fifo", "empty", "png", "invalid-utf8"],
 )
@@ -152,7 +177,9 @@ def test_bad_input_fails_clearly_and_stores_nothing(tmp_path, make, message):
     out = normalize_file(str(path), str(store_dir))
     assert out["status"] == "failed" and out["reason"].startswith("unreadable: ") and message in out["reason"]
     # Nothing of the document; the run's manifest says what happened to it.
-    assert [p.relative_to(store_dir).as_posix() for p in store_dir.rglob("*") if p.is_file()] == [f"runs/{out['run_id']}/manifest.jsonl"]
+    assert [p.relative_to(store_dir).as_posix() for p in store_dir.rglob("*") if p.is_file()] == [
+        f"runs/{out['run_id']}/manifest.jsonl"
+    ]
     entry = json.loads((store_dir / "runs" / out["run_id"] / "manifest.jsonl").read_text())
     assert (entry["action"], entry["source"], entry["reason"]) == ("failed", str(path), out["reason"])
 
@@ -177,12 +204,18 @@ def test_document_over_its_time_budget_fails_alone(tmp_path):
     store_dir = tmp_path / "store"
     out = normalize_files_flow([str(folder)], str(store_dir), timeout_s=1.0)
     status = {d["path"].rsplit("/", 1)[-1]: (d["status"], (d["reason"] or "").split(":")[0]) for d in out["documents"]}
-    assert status == {"a-small.txt": ("written", ""), "b-hostile.txt": ("failed", "document_timeout"), "c-small.txt": ("written", "")}
+    assert status == {
+        "a-small.txt": ("written", ""),
+        "b-hostile.txt": ("failed", "document_timeout"),
+        "c-small.txt": ("written", ""),
+    }
     assert out["counts"] == {"failed": 1, "written": 2}
     hostile = next(d for d in out["documents"] if d["status"] == "failed")
     # Nothing partial: no object of the stopped document.
     assert not any(hostile["doc_id"] in p.as_posix() for p in store_dir.rglob("*") if p.is_file())
-    entries = [json.loads(line) for line in (store_dir / "runs" / out["run_id"] / "manifest.jsonl").read_text().splitlines()]
+    entries = [
+        json.loads(line) for line in (store_dir / "runs" / out["run_id"] / "manifest.jsonl").read_text().splitlines()
+    ]
     assert sorted(e["action"] for e in entries) == ["failed", "written", "written"]
     assert [e["reason"] for e in entries if e["action"] == "failed"] == [hostile["reason"]]
 
@@ -211,7 +244,9 @@ def test_glossary_and_annotate_mode(tmp_path, seed_path, seed_text, ru_en_models
 
     glossary = Path(__file__).resolve().parents[1] / "deploy" / "glossary.tsv"
     store_dir = tmp_path / "store"
-    out = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models, glossary=str(glossary), mode="annotate")
+    out = normalize_file(
+        str(seed_path), str(store_dir), models_dir=ru_en_models, glossary=str(glossary), mode="annotate"
+    )
     record = json.loads(LocalStore(store_dir).get(out["keys"]["record"]))
     jsonschema.validate(record, record_schema())
     assert record["pipeline"]["mode"] == "annotate"
@@ -243,7 +278,9 @@ def test_store_from_a_prefect_aws_block_never_shows_its_secret(moto_server, s3_b
         region_name="us-east-1",
         aws_client_parameters={"endpoint_url": moto_server},
     )
-    S3Bucket(bucket_name=s3_bucket, bucket_folder="via-block", credentials=credentials).save("transnorm-test-bucket", overwrite=True)
+    S3Bucket(bucket_name=s3_bucket, bucket_folder="via-block", credentials=credentials).save(
+        "transnorm-test-bucket", overwrite=True
+    )
     out = normalize_file(str(seed_path), "prefect-block://transnorm-test-bucket")
     s3 = boto3.client("s3", endpoint_url=moto_server)
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]}

@@ -30,7 +30,9 @@ def fresh_lists():
 
 def test_word_hash_is_the_same_in_another_process():
     code = "from normalize.detection.lexicon import word_hash; print(word_hash('только'), word_hash('façade'))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
     assert [int(x) for x in out] == [lexicon.word_hash("только"), lexicon.word_hash("façade")]
 
 
@@ -58,7 +60,12 @@ def test_cached_lists_answer_as_built_ones(tmp_path, fresh_lists):
 def test_cyrillic_word_frequencies_match_wordfreq():
     import wordfreq
 
-    for word, lang, code in [("только", "ru", "ru"), ("який", "uk", "uk"), ("предполага", "bg", "bg"), ("не-только", "ru", "ru")]:
+    for word, lang, code in [
+        ("только", "ru", "ru"),
+        ("який", "uk", "uk"),
+        ("предполага", "bg", "bg"),
+        ("не-только", "ru", "ru"),
+    ]:
         assert word_zipf(word, lang) == pytest.approx(wordfreq.zipf_frequency(word, code, "small"), abs=0.01)
 
 

@@ -31,7 +31,13 @@ def test_install_list_remove_through_the_cli(tmp_path, archives):
 
     proc = run("models", "list", "--models-dir", folder, "--format", "jsonl")
     [row] = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert (row["name"], row["source"], row["target"], row["argos_pair"], row["version"]) == ("translate-ru_en", "ru", "en", "ru-en", "1.0")
+    assert (row["name"], row["source"], row["target"], row["argos_pair"], row["version"]) == (
+        "translate-ru_en",
+        "ru",
+        "en",
+        "ru-en",
+        "1.0",
+    )
     assert row["path"] == str(tmp_path / "models" / "translate-ru_en-1_0")
     assert row["bytes"] == sum(p.stat().st_size for p in (tmp_path / "models").rglob("*") if p.is_file())
 
@@ -54,9 +60,16 @@ def test_install_every_package_of_a_folder_and_list_as_table(tmp_path, archives)
     # The bad archive is reported; the good ones are installed anyway.
     assert proc.returncode == 1
     assert "broken.argosmodel: not an argos model (not a zip archive)" in proc.stderr
-    assert sorted(line.split(" (")[0] for line in proc.stdout.splitlines()) == ["installed translate-ru_en 1.0", "installed translate-zt_en 2.1"]
+    assert sorted(line.split(" (")[0] for line in proc.stdout.splitlines()) == [
+        "installed translate-ru_en 1.0",
+        "installed translate-zt_en 2.1",
+    ]
     table = run("models", "list", "--models-dir", folder).stdout.splitlines()
-    assert [line.split("\t")[:2] for line in table] == [["pair", "version"], ["ru -> en", "1.0"], ["zh-Hant -> en", "2.1"]]
+    assert [line.split("\t")[:2] for line in table] == [
+        ["pair", "version"],
+        ["ru -> en", "1.0"],
+        ["zh-Hant -> en", "2.1"],
+    ]
     (source / "broken.argosmodel").unlink()
 
 
@@ -81,8 +94,18 @@ def test_reinstall_replaces_the_same_version(tmp_path, archives):
         (lambda p: _zip(p, {"x.txt": "hello"}), "one top-level folder"),
         (lambda p: _zip(p, {"a/model/model.bin": "", "a/sentencepiece.model": ""}), "no a/metadata.json"),
         (lambda p: _zip(p, {"a/metadata.json": "{", "a/model/x": "", "a/sentencepiece.model": ""}), "not JSON"),
-        (lambda p: _zip(p, {"a/metadata.json": json.dumps({"from_code": "ru", "to_code": "en"}), "a/sentencepiece.model": ""}), "no a/model/"),
-        (lambda p: _zip(p, {"a/metadata.json": json.dumps({"type": "sbd"}), "a/model/x": "", "a/sentencepiece.model": ""}), "translate package"),
+        (
+            lambda p: _zip(
+                p, {"a/metadata.json": json.dumps({"from_code": "ru", "to_code": "en"}), "a/sentencepiece.model": ""}
+            ),
+            "no a/model/",
+        ),
+        (
+            lambda p: _zip(
+                p, {"a/metadata.json": json.dumps({"type": "sbd"}), "a/model/x": "", "a/sentencepiece.model": ""}
+            ),
+            "translate package",
+        ),
         (lambda p: _zip(p, {"a/metadata.json": "{}", "a/model/x": "", "a/../../evil": ""}), "unsafe path"),
     ],
 )
@@ -108,14 +131,23 @@ def test_from_index_offline_is_a_clear_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    with pytest.raises(models.ModelError, match=r"cannot reach the argos package index .*transnorm models install FILE"):
+    with pytest.raises(
+        models.ModelError, match=r"cannot reach the argos package index .*transnorm models install FILE"
+    ):
         models.install_from_index("ru-en", tmp_path, timeout=5)
 
 
 def test_from_index_through_the_cli_fails_in_one_line(tmp_path):
     # A proxy on a closed local port stands in for "no network": fast and certain.
-    proc = run("models", "install", "--from-index", "ru-en", "--models-dir", str(tmp_path),
-               env={"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": ""})
+    proc = run(
+        "models",
+        "install",
+        "--from-index",
+        "ru-en",
+        "--models-dir",
+        str(tmp_path),
+        env={"HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": ""},
+    )
     assert proc.returncode == 1
     [line] = proc.stderr.strip().splitlines()
     assert line.startswith("transnorm: error: cannot reach the argos package index")

@@ -31,8 +31,13 @@ pytestmark = pytest.mark.skipif(
 
 
 def _psql(sql: str) -> str:
-    return subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qtAc", sql],
-                          check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qtAc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
 
 
 def _free_port() -> int:
@@ -56,13 +61,21 @@ def prefect_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("prefect-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(
-        DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_HOME=str(home),
-        PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING",
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_HOME=str(home),
+        PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+        PREFECT_LOGGING_LEVEL="WARNING",
         PREFECT_API_DATABASE_CONNECTION_URL=f"postgresql+asyncpg://{name}:{name}@127.0.0.1:5432/{name}",
     )
     log = open(home / "server.log", "wb")
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -83,14 +96,19 @@ def prefect_server(tmp_path_factory):
 
 
 def _python(env: dict, code: str, timeout: float = 300) -> str:
-    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=TESTS, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=TESTS, capture_output=True, text=True, timeout=timeout
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 
 
 def _final_states(env: dict, ids: list[str], within: float) -> list[str]:
     """The state names of flow runs ``ids`` once all are final (or ``within`` s passed)."""
-    return json.loads(_python(env, f"""
+    return json.loads(
+        _python(
+            env,
+            f"""
 import asyncio, json, time
 from uuid import UUID
 from prefect.client.orchestration import get_client
@@ -103,14 +121,23 @@ async def main():
                 return [r.state.name for r in runs]
             await asyncio.sleep(2)
 print(json.dumps(asyncio.run(main())))
-""", timeout=within + 60))
+""",
+            timeout=within + 60,
+        )
+    )
 
 
 @contextmanager
 def _worker(env: dict, pool: str, limit: int, cwd: Path, log: Path):
     """A process worker on ``pool`` for the block; its whole process group ends after."""
-    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool, "--limit", str(limit)], env=env, cwd=cwd,
-                              stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [str(BIN / "prefect"), "worker", "start", "--pool", pool, "--limit", str(limit)],
+        env=env,
+        cwd=cwd,
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield worker
     finally:
@@ -129,17 +156,31 @@ def _end_group(proc: subprocess.Popen, grace: float) -> None:
 def test_fifty_flow_runs_in_a_burst_none_crashed(prefect_server, tmp_path):
     env, _ = prefect_server
     pool = f"burst-{uuid.uuid4().hex[:6]}"
-    subprocess.run([str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"], env=env, check=True, capture_output=True, timeout=120)
-    _python(env, f"from burst_flow import burst\nburst.from_source(source={str(TESTS)!r}, entrypoint='burst_flow.py:burst').deploy(name='burst', work_pool_name={pool!r})")
+    subprocess.run(
+        [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    _python(
+        env,
+        f"from burst_flow import burst\nburst.from_source(source={str(TESTS)!r}, entrypoint='burst_flow.py:burst').deploy(name='burst', work_pool_name={pool!r})",
+    )
     # 50 runs created at once by 16 threads, then run by one worker, 8 at a time.
-    ids = json.loads(_python(env, """
+    ids = json.loads(
+        _python(
+            env,
+            """
 import json
 from concurrent.futures import ThreadPoolExecutor
 from prefect.deployments import run_deployment
 with ThreadPoolExecutor(16) as pool:
     runs = list(pool.map(lambda i: run_deployment("burst/burst", parameters={"i": i}, timeout=0), range(50)))
 print(json.dumps([str(r.id) for r in runs]))
-"""))
+""",
+        )
+    )
     assert len(set(ids)) == 50
     with _worker(env, pool, 8, TESTS, tmp_path / "worker.log"):
         states = _final_states(env, ids, 420)
@@ -166,33 +207,50 @@ def test_two_runs_of_one_source_at_once_one_runs(prefect_server, tmp_path):
             site.routes[f"/p{k}"] = Route(page.read_bytes(), delay=0.5)  # the run lasts a few seconds
         sources = tmp_path / "sources.yaml"
         start = ", ".join(f'"{base}/p{k}"' for k in range(len(pages)))
-        sources.write_text(f"""sources:
+        sources.write_text(
+            f"""sources:
   - name: one
     start: [{start}]
     settings:
         delay: 0
         resolve: {{crawl-once.example: 127.0.0.1}}
         allow_private: ["crawl-once.example:{site.port}"]
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         store = tmp_path / "store"
         pool = f"crawl-{uuid.uuid4().hex[:6]}"
-        subprocess.run([str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"], env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         params = {"sources_path": str(sources), "source_name": "one", "store_url": str(store), "processes": 1}
-        _python(env, f"""
+        _python(
+            env,
+            f"""
 from prefect import flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
 flow.from_source(source={str(REPO)!r}, entrypoint="flows/crawl.py:crawl_source").deploy(
     name="one", work_pool_name={pool!r}, parameters={params!r},
     concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy="CANCEL_NEW"))
-""")
-        ids = json.loads(_python(env, """
+""",
+        )
+        ids = json.loads(
+            _python(
+                env,
+                """
 import json
 from concurrent.futures import ThreadPoolExecutor
 from prefect.deployments import run_deployment
 with ThreadPoolExecutor(2) as pool:
     runs = list(pool.map(lambda _: run_deployment("crawl-source/one", timeout=0), range(2)))
 print(json.dumps([str(r.id) for r in runs]))
-"""))
+""",
+            )
+        )
         with _worker(env, pool, 2, REPO, tmp_path / "worker.log"):
             states = _final_states(env, ids, 240)
     finally:
@@ -219,20 +277,38 @@ def test_api_job_is_a_run_of_the_job_deployment(prefect_server, tmp_path):
 
     env, _ = prefect_server
     pool = f"jobs-{uuid.uuid4().hex[:6]}"
-    subprocess.run([str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"], env=env, check=True, capture_output=True, timeout=120)
-    _python(env, f"""
+    subprocess.run(
+        [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    _python(
+        env,
+        f"""
 from prefect import flow
 flow.from_source(source={str(REPO)!r}, entrypoint="flows/normalize_file.py:normalize_job_flow").deploy(name="api-job", work_pool_name={pool!r})
-""")
+""",
+    )
     store = tmp_path / "store"
     (tmp_path / "models").mkdir()
     config = tmp_path / "api.yaml"
-    config.write_text(f"store_url: {store}\nmodels_dir: {tmp_path / 'models'}\nsync_max_bytes: 100000\nworkers: 1\n"
-                      "tokens:\n  - {name: tester, scope: write, token: job-test-token}\n", encoding="utf-8")
+    config.write_text(
+        f"store_url: {store}\nmodels_dir: {tmp_path / 'models'}\nsync_max_bytes: 100000\nworkers: 1\n"
+        "tokens:\n  - {name: tester, scope: write, token: job-test-token}\n",
+        encoding="utf-8",
+    )
     port = _free_port()
     auth = {"Authorization": "Bearer job-test-token"}
-    api = subprocess.Popen([str(BIN / "transnorm"), "api", "--config", str(config), "--port", str(port)], env=env, cwd=REPO,
-                           stdout=subprocess.DEVNULL, stderr=open(tmp_path / "api.log", "wb"), start_new_session=True)
+    api = subprocess.Popen(
+        [str(BIN / "transnorm"), "api", "--config", str(config), "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "api.log", "wb"),
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -244,7 +320,12 @@ flow.from_source(source={str(REPO)!r}, entrypoint="flows/normalize_file.py:norma
             assert api.poll() is None and time.monotonic() < deadline, (tmp_path / "api.log").read_text()[-2000:]
             time.sleep(0.3)
         body = _english(300_000) + " The memo quotes не только once.\n".encode()
-        r = httpx.post(f"http://127.0.0.1:{port}/v1/documents", content=body, timeout=60, headers={**auth, "Content-Type": "text/plain"})
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/v1/documents",
+            content=body,
+            timeout=60,
+            headers={**auth, "Content-Type": "text/plain"},
+        )
         assert r.status_code == 202, r.text
         job_id = r.json()["job_id"]
         first = httpx.get(f"http://127.0.0.1:{port}/v1/jobs/{job_id}", headers=auth, timeout=30).json()

@@ -13,12 +13,8 @@ from ingest.reading import Document, InputError, read_bytes, read_file
 
 from .conftest import CORPUS
 
-
 # A real PNG header: signature, then an IHDR chunk (1x1, 8-bit RGBA) with its CRC.
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n"
-    b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 
 def sentence(lang: str, min_len: int = 60) -> str:
@@ -248,7 +244,9 @@ def test_html_extraction_is_serialised_across_threads(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(trafilatura, "bare_extraction", watched)
-    pages = [CORPUS / "html" / f"{n}.html" for n in ("en-bbc.com", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp")]
+    pages = [
+        CORPUS / "html" / f"{n}.html" for n in ("en-bbc.com", "ru-football.ua", "zh-Hans-xinhuanet.com", "ja-nhk.or.jp")
+    ]
     expected = {p: read_file(p).text for p in pages}
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda p: (p, read_file(p).text), pages * 4))
@@ -284,7 +282,7 @@ def test_legacy_encodings_decode_exactly_or_are_refused(encoding, length):
     except InputError as err:
         assert "--encoding" in str(err)
         return
-    assert doc.text == text, (doc.charset, doc.text[len(english):len(english) + 80])
+    assert doc.text == text, (doc.charset, doc.text[len(english) : len(english) + 80])
     assert 0.5 <= doc.charset_confidence <= 1.0
 
 

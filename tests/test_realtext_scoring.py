@@ -188,8 +188,16 @@ def test_score_with_plugged_predictor(tmp_path):
     (root / "docs" / "a.txt").write_text("He said «mon ami» and left.", encoding="utf-8")
     (root / "docs" / "c.txt").write_text("Nothing foreign at all here.", encoding="utf-8")
     (root / "sources.json").write_text(json.dumps({"a": {"control": False}, "c": {"control": True}}))
-    label = {"doc": "a", "start": 9, "end": 16, "text": "mon ami", "lang": "fr", "alt_langs": [],
-             "optional": False, "script": "latin"}
+    label = {
+        "doc": "a",
+        "start": 9,
+        "end": 16,
+        "text": "mon ami",
+        "lang": "fr",
+        "alt_langs": [],
+        "optional": False,
+        "script": "latin",
+    }
     (root / "labels.jsonl").write_text(json.dumps(label, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def predict(text):

@@ -114,7 +114,8 @@ def test_word_frequency_settles_short_arabic_script_spans(word, lang):
 
 
 @pytest.mark.parametrize(
-    "lang, floor", [("ru", 0.95), ("uk", 0.95), ("bg", 0.95), ("be", 0.95), ("sr", 0.95), ("kk", 0.95), ("mk", 0.95), ("mn", 0.95)]
+    "lang, floor",
+    [("ru", 0.95), ("uk", 0.95), ("bg", 0.95), ("be", 0.95), ("sr", 0.95), ("kk", 0.95), ("mk", 0.95), ("mn", 0.95)],
 )
 def test_cyrillic_corpus_sentences_mostly_right(lang, floor):
     # Measured on 300 sentences (alphabets, then lingua among them): ru .97 uk .98 bg .99

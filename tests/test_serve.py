@@ -43,8 +43,14 @@ def test_serve_runs_the_schedule_and_stops_cleanly(tmp_path):
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
         env.update(DO_NOT_TRACK="1", PREFECT_HOME=str(tmp_path / "prefect-home"))
         cli = Path(sys.executable).with_name("transnorm")
-        proc = subprocess.Popen([str(cli), "serve", str(sources), "--store", str(store)], env=env, cwd=REPO,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [str(cli), "serve", str(sources), "--store", str(store)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and not list(store.glob("runs/*/manifest.jsonl")):

@@ -27,7 +27,7 @@ UNSAFE_KEYS = [
 
 
 def test_put_get_roundtrip(store):
-    data = "Привет, 世界\n".encode("utf-8") + bytes(range(256))
+    data = "Привет, 世界\n".encode() + bytes(range(256))
     store.put("docs/abc/text.bin", data, "application/octet-stream")
     assert store.get("docs/abc/text.bin") == data
     store.put("docs/abc/text.bin", b"second", "text/plain")
@@ -195,7 +195,9 @@ def test_create_writes_only_if_absent_and_one_racer_wins(store):
     assert store.create("v/record.json", b"second", "application/json") is False
     assert store.get("v/record.json") == b"first"
     with ThreadPoolExecutor(8) as pool:
-        won = list(pool.map(lambda k: store.create("race/record.json", f"writer {k}".encode(), "application/json"), range(8)))
+        won = list(
+            pool.map(lambda k: store.create("race/record.json", f"writer {k}".encode(), "application/json"), range(8))
+        )
     assert won.count(True) == 1
     assert store.get("race/record.json") == f"writer {won.index(True)}".encode()
     assert list(store.list("race/")) == ["race/record.json"]  # no temp file left behind

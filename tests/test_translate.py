@@ -105,7 +105,11 @@ def test_engine_failure_leaves_fragments_untranslated_and_spares_other_pairs():
     tr = FragmentTranslator(Flaky(answer=table({"這本書": "this book"})))
     r = normalize_text(DOCS[1], tr)
     ru, zh = foreign(r)
-    assert (ru.status, ru.reason, ru.replacement) == ("untranslated", "engine failed: RuntimeError: model file corrupt", "не только")
+    assert (ru.status, ru.reason, ru.replacement) == (
+        "untranslated",
+        "engine failed: RuntimeError: model file corrupt",
+        "не только",
+    )
     assert (zh.status, zh.replacement) == ("translated", "this book")
     assert tr.stats.engine_errors == 1
     check_offsets(r)
@@ -118,7 +122,13 @@ def test_glossary_wins_over_the_model():
     engine = StandIn(answer=table({"За головы": "for the heads"}))
     r = normalize_text(DOCS[0], FragmentTranslator(engine, glossary=GLOSSARY))
     first, second = foreign(r)
-    assert (first.replacement, first.engine, first.model, first.route, first.cache) == ("not only", "glossary", None, None, None)
+    assert (first.replacement, first.engine, first.model, first.route, first.cache) == (
+        "not only",
+        "glossary",
+        None,
+        None,
+        None,
+    )
     assert (second.replacement, second.engine, second.route) == ("for the heads", "standin", ("ru", "en"))
     assert [texts for _, texts in engine.calls] == [["За головы"]]
 
@@ -180,7 +190,9 @@ def test_whole_translation_that_keeps_numbers_is_used():
 
 
 def test_urls_emails_and_latin_names_are_never_sent():
-    prefix, pieces, suffix = split_fragment("«學名：Pinus armandii, 見 https://zh.wikipedia.org/wiki/華山松 或 info@example.org»", "Han")
+    prefix, pieces, suffix = split_fragment(
+        "«學名：Pinus armandii, 見 https://zh.wikipedia.org/wiki/華山松 或 info@example.org»", "Han"
+    )
     assert (prefix, suffix) == ("«", "»")
     assert [p.text for p in pieces if p.translate] == ["學名", "見", "或"]
     kept = "".join(p.text for p in pieces if not p.translate)
@@ -238,7 +250,11 @@ def test_cjk_fragment_between_english_words_gets_spaces():
     ("text", "answer", "expected"),
     [
         # Mid-sentence, a lowercase source: the engine's sentence capital is dropped.
-        ("Russia may become a target since не только the largest banks keep money.", "Not only", "since not only the largest"),
+        (
+            "Russia may become a target since не только the largest banks keep money.",
+            "Not only",
+            "since not only the largest",
+        ),
         # Sentence start: capitalised.
         ("Sentence one ends here. не только the banks keep money abroad.", "not only", "here. Not only the banks"),
         # A capitalised source word keeps its capital mid-sentence (a name).
@@ -323,12 +339,17 @@ def test_rejected_translation_keeps_the_fragment_and_says_why(misbehaviour, reas
 
 
 def test_pivot_through_english():
-    engine = StandIn(pairs=[("uk", "en"), ("en", "de")], answer=table({"Привіт світ": "hello world", "hello world": "hallo Welt"}))
+    engine = StandIn(
+        pairs=[("uk", "en"), ("en", "de")], answer=table({"Привіт світ": "hello world", "hello world": "hallo Welt"})
+    )
     [t] = FragmentTranslator(engine).translate_all([Request("Привіт світ", "uk", "Cyrillic", "de")])
     assert (t.status, t.text) == ("translated", "hallo Welt")
     assert t.route == ("uk", "en", "de")
     assert (t.model, t.model_version) == ("standin-uk_en+standin-en_de", "7+7")
-    assert [(h.source, h.target, texts) for h, texts in engine.calls] == [("uk", "en", ["Привіт світ"]), ("en", "de", ["hello world"])]
+    assert [(h.source, h.target, texts) for h, texts in engine.calls] == [
+        ("uk", "en", ["Привіт світ"]),
+        ("en", "de", ["hello world"]),
+    ]
 
 
 def test_direct_model_is_preferred_to_a_pivot():
@@ -340,22 +361,32 @@ def test_direct_model_is_preferred_to_a_pivot():
 
 def test_no_model_says_which_paths_were_tried():
     tr = FragmentTranslator(StandIn(pairs=[]))
-    to_en, to_de = tr.translate_all([Request("не только", "ru", "Cyrillic"), Request("не только", "ru", "Cyrillic", "de")])
+    to_en, to_de = tr.translate_all(
+        [Request("не только", "ru", "Cyrillic"), Request("не только", "ru", "Cyrillic", "de")]
+    )
     assert to_en.reason == "no installed model ru->en"
     assert to_de.reason == "no installed model ru->de, nor ru->en->de"
 
 
 def test_pivot_second_hops_of_two_languages_share_one_call():
     engine = StandIn(pairs=[("uk", "en"), ("ru", "en"), ("en", "de")])
-    FragmentTranslator(engine).translate_all([Request("Привіт", "uk", "Cyrillic", "de"), Request("Привет", "ru", "Cyrillic", "de")])
+    FragmentTranslator(engine).translate_all(
+        [Request("Привіт", "uk", "Cyrillic", "de"), Request("Привет", "ru", "Cyrillic", "de")]
+    )
     assert [(h.source, h.target) for h, _ in engine.calls].count(("en", "de")) == 1
     assert len(engine.calls) == 3
 
 
 def test_untranslatable_requests_never_reach_the_engine():
     engine = StandIn()
-    results = FragmentTranslator(engine).translate_all([Request("xyz", "und", "Latin"), Request("Hello", "en-GB", "Latin"), Request("«»", "ru", "Cyrillic")])
-    assert [t.reason for t in results] == ["language undetermined", "already in target language en", "nothing to translate"]
+    results = FragmentTranslator(engine).translate_all(
+        [Request("xyz", "und", "Latin"), Request("Hello", "en-GB", "Latin"), Request("«»", "ru", "Cyrillic")]
+    )
+    assert [t.reason for t in results] == [
+        "language undetermined",
+        "already in target language en",
+        "nothing to translate",
+    ]
     assert engine.calls == []
 
 
@@ -365,7 +396,10 @@ def test_untranslatable_requests_never_reach_the_engine():
 def test_annotate_mode():
     engine = StandIn(answer=table({"не только": "not only", "За головы": "for the heads"}))
     r = normalize_text(DOCS[0], FragmentTranslator(engine), mode="annotate")
-    assert r.cleaned_text == "The site says not only [ru: не только] here. Later it says for the heads [ru: За головы] again."
+    assert (
+        r.cleaned_text
+        == "The site says not only [ru: не только] here. Later it says for the heads [ru: За головы] again."
+    )
     assert r.mode == "annotate"
     check_offsets(r)
 
@@ -403,7 +437,9 @@ def test_hop_is_hashable_and_keys_group_calls():
 
 
 def test_template_fields_separated_by_spaces_match_the_glossary_one_by_one():
-    g = Glossary((Entry("zh-Hant", "已發表", "Posted"), Entry("zh", "作者", "by"), Entry("zh-Hant", "編輯部", "the editors")))
+    g = Glossary(
+        (Entry("zh-Hant", "已發表", "Posted"), Entry("zh", "作者", "by"), Entry("zh-Hant", "編輯部", "the editors"))
+    )
     tr = FragmentTranslator(None, glossary=g)
     [t] = tr.translate_all([Request("已發表 12 03, 2024 作者 編輯部", "zh-Hant", "Han")])
     assert (t.status, t.text, t.engine) == ("translated", "Posted 12 03, 2024 by the editors", "glossary")

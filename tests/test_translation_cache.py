@@ -23,7 +23,11 @@ def test_entries_round_trip_and_are_shared_by_new_cache_objects(store):
     first.put_many({("translate-ru_en", "1.9", "не только"): "not only", ("translate-zt_en", "", "作者"): "author"})
     # A new object (another worker) sees the entries through the store, not memory.
     second = StoreTranslationCache(store)
-    keys = [("translate-ru_en", "1.9", "не только"), ("translate-zt_en", "", "作者"), ("translate-ru_en", "2.0", "не только")]
+    keys = [
+        ("translate-ru_en", "1.9", "не только"),
+        ("translate-zt_en", "", "作者"),
+        ("translate-ru_en", "2.0", "не только"),
+    ]
     assert second.get_many(keys) == {keys[0]: "not only", keys[1]: "author"}
     assert sorted(store.list("cache/")) == sorted(cache_key(k) for k in keys[:2])
     body = json.loads(store.get(cache_key(keys[1])))
@@ -41,7 +45,11 @@ def test_a_damaged_entry_is_a_miss_not_an_error(store):
     key = ("translate-ru_en", "1.9", "не только")
     store.put(cache_key(key), b"{not json", "application/json")
     assert StoreTranslationCache(store).get_many([key]) == {}
-    store.put(cache_key(key), json.dumps({"model": "translate-ru_en", "model_version": "1.9", "source": "другое", "output": "x"}).encode(), "application/json")
+    store.put(
+        cache_key(key),
+        json.dumps({"model": "translate-ru_en", "model_version": "1.9", "source": "другое", "output": "x"}).encode(),
+        "application/json",
+    )
     assert StoreTranslationCache(store).get_many([key]) == {}
 
 
@@ -68,7 +76,10 @@ def test_sample_glossary_reads_and_covers_the_byline():
 
 def test_yaml_glossary(tmp_path):
     path = tmp_path / "g.yaml"
-    path.write_text("- {lang: ru, source: не только, translation: not only}\n- {lang: ru, source: За головы, translation: Bounties, target: en-GB}\n", encoding="utf-8")
+    path.write_text(
+        "- {lang: ru, source: не только, translation: not only}\n- {lang: ru, source: За головы, translation: Bounties, target: en-GB}\n",
+        encoding="utf-8",
+    )
     g = read_glossary(path)
     assert len(g) == 2 and g.lookup("за  ГОЛОВЫ", "ru", "en") == "Bounties"
 
@@ -122,7 +133,11 @@ def test_an_s3_outage_of_the_cache_is_a_miss_and_translation_goes_on(moto_server
     from .faults import FaultProxy
 
     with FaultProxy(moto_server) as proxy:
-        client = boto3.client("s3", endpoint_url=proxy.url, config=Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "max_attempts": 2}))
+        client = boto3.client(
+            "s3",
+            endpoint_url=proxy.url,
+            config=Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "max_attempts": 2}),
+        )
         cache = StoreTranslationCache(S3Store(s3_bucket, "", client=client), workers=2)
         proxy.rule = lambda method, path, length: fault if "/cache/" in path else None
         t0 = time.monotonic()

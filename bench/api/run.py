@@ -47,7 +47,9 @@ def load(url: str, path: str, body, clients: int, seconds: float) -> list[float]
     counter = iter(range(10**9))
 
     def worker() -> None:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"}, timeout=60) as c:
+        with httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"}, timeout=60
+        ) as c:
             while time.monotonic() < stop:
                 data = body(next(counter))
                 t = time.perf_counter()
@@ -69,8 +71,10 @@ def load(url: str, path: str, body, clients: int, seconds: float) -> list[float]
 def report(name: str, latencies: list[float], seconds: float, baseline: float) -> None:
     q = statistics.quantiles(latencies, n=100)
     rps = len(latencies) / seconds
-    print(f"{name:28} {rps:8.1f} req/s  p50 {q[49] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms  "
-          f"({rps / baseline:.2f}x the plain calls' {baseline:.1f}/s)")
+    print(
+        f"{name:28} {rps:8.1f} req/s  p50 {q[49] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms  "
+        f"({rps / baseline:.2f}x the plain calls' {baseline:.1f}/s)"
+    )
 
 
 def main() -> None:
@@ -95,14 +99,22 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "no-models").mkdir()
-        settings = ApiSettings(store_url=str(Path(tmp) / "store"), models_dir=str(Path(tmp) / "no-models"),
-                               tokens={TOKEN: Token("bench", "write")}, rate_per_minute=10**9)
+        settings = ApiSettings(
+            store_url=str(Path(tmp) / "store"),
+            models_dir=str(Path(tmp) / "no-models"),
+            tokens={TOKEN: Token("bench", "write")},
+            rate_per_minute=10**9,
+        )
         with Server(create_app(settings)) as server:
             load(server.url, "/v1/detect", lambda i: article, 2, 1)  # warm up
             detect = load(server.url, "/v1/detect", lambda i: article, args.clients, args.seconds)
-            uploads = load(server.url, "/v1/documents", lambda i: article + f"\ncopy {i}\n".encode(), args.clients, args.seconds)
+            uploads = load(
+                server.url, "/v1/documents", lambda i: article + f"\ncopy {i}\n".encode(), args.clients, args.seconds
+            )
 
-    print(f"reference article ({len(article):,} bytes), {args.clients} concurrent clients on loopback, {args.seconds:g} s each, no translation model")
+    print(
+        f"reference article ({len(article):,} bytes), {args.clients} concurrent clients on loopback, {args.seconds:g} s each, no translation model"
+    )
     report("POST /v1/detect", detect, args.seconds, base_detect)
     report("POST /v1/documents (stored)", uploads, args.seconds, base_normalize)
 

@@ -65,12 +65,18 @@ def main() -> None:
             shutil.rmtree(tmp_path / "cache", ignore_errors=True)
             cold.append(timed(one(f"cold-{i}"), env))
         warm = statistics.median(timed(one(f"warm-{i}"), env) for i in range(args.repeat))
-        many = statistics.median(timed([str(TRANSNORM), "normalize", str(files), "--store", str(tmp_path / f"many-{i}")], env)
-                                 for i in range(args.repeat))
+        many = statistics.median(
+            timed([str(TRANSNORM), "normalize", str(files), "--store", str(tmp_path / f"many-{i}")], env)
+            for i in range(args.repeat)
+        )
     print(f"machine: {os.cpu_count()} CPUs; median of {args.repeat} runs each")
     print(f"baseline (python + langdetect on the sample)  {baseline:5.2f} s")
-    print(f"one file, cold word list cache                {statistics.median(cold):5.2f} s  ({statistics.median(cold) / baseline:.1f}x baseline)")
-    print(f"one file, warm                                {warm:5.2f} s  ({warm / baseline:.1f}x baseline; target <= 3 s)")
+    print(
+        f"one file, cold word list cache                {statistics.median(cold):5.2f} s  ({statistics.median(cold) / baseline:.1f}x baseline)"
+    )
+    print(
+        f"one file, warm                                {warm:5.2f} s  ({warm / baseline:.1f}x baseline; target <= 3 s)"
+    )
     print(f"100 files in one call, warm                   {many:5.2f} s  = {100 / many:.1f} files/s (target >= 20)")
 
 

@@ -61,7 +61,16 @@ def plain(path: str, store_dir: Path, batch: int, workers: int, pool: NormalizeP
     found = discover(source, fetcher)
     outcomes = []
     for i in range(0, len(found.urls), batch):
-        outcomes += crawl_batch(source, found.urls[i : i + batch], fetcher, store, pool, ArgosEngine(pool.settings.models_dir).identity(), workers, "bench")
+        outcomes += crawl_batch(
+            source,
+            found.urls[i : i + batch],
+            fetcher,
+            store,
+            pool,
+            ArgosEngine(pool.settings.models_dir).identity(),
+            workers,
+            "bench",
+        )
     return {o["status"]: sum(1 for x in outcomes if x["status"] == o["status"]) for o in outcomes}
 
 
@@ -89,23 +98,37 @@ def main() -> None:
             # Warm up: imports, detectors, the Prefect API's first requests.
             plain(path, tmp / "warm", args.batch, args.workers, pool)
             (tmp / "warm-flow").mkdir()
-            crawl_source(sources(tmp / "warm-flow", site, 5), "bench", str(tmp / "warm-flow" / "store"), models_dir=models, batch_size=args.batch)
+            crawl_source(
+                sources(tmp / "warm-flow", site, 5),
+                "bench",
+                str(tmp / "warm-flow" / "store"),
+                models_dir=models,
+                batch_size=args.batch,
+            )
 
             t = time.perf_counter()
             counts = plain(path, tmp / "plain", args.batch, args.workers, pool)
             pool.close()
             t_plain = time.perf_counter() - t
             t = time.perf_counter()
-            report = crawl_source(path, "bench", str(tmp / "flow"), models_dir=models, batch_size=args.batch, workers=args.workers)
+            report = crawl_source(
+                path, "bench", str(tmp / "flow"), models_dir=models, batch_size=args.batch, workers=args.workers
+            )
             t_flow = time.perf_counter() - t
     finally:
         site.stop()
 
     stored = counts.get("written", 0)
-    print(f"{args.pages} pages from ../shared/corpus/html on 127.0.0.1, batches of {args.batch}, {args.workers} fetch threads, no translation model")
+    print(
+        f"{args.pages} pages from ../shared/corpus/html on 127.0.0.1, batches of {args.batch}, {args.workers} fetch threads, no translation model"
+    )
     print(f"plain functions: {t_plain:6.2f} s  {stored / t_plain:6.1f} pages/s  {counts}")
-    print(f"Prefect flow:    {t_flow:6.2f} s  {report['pages'].get('written', 0) / t_flow:6.1f} pages/s  {report['pages']}")
-    print(f"flow overhead (Prefect, and the run's workers loading their models): {(t_flow - t_plain) / t_flow:.1%} of the flow's wall time")
+    print(
+        f"Prefect flow:    {t_flow:6.2f} s  {report['pages'].get('written', 0) / t_flow:6.1f} pages/s  {report['pages']}"
+    )
+    print(
+        f"flow overhead (Prefect, and the run's workers loading their models): {(t_flow - t_plain) / t_flow:.1%} of the flow's wall time"
+    )
 
 
 if __name__ == "__main__":

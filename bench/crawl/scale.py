@@ -67,8 +67,16 @@ def crawl(args, sources: str, endpoint: str, n_workers: int) -> tuple[float, dic
     runner = dask_task_runner(n_workers=n_workers, threads_per_worker=args.threads)
     flow = crawl_source.with_options(task_runner=runner)
     start = time.perf_counter()
-    report = flow(sources, "scale", f"s3://{bucket}", s3_endpoint=endpoint, batch_size=args.batch, workers=args.fetch_threads,
-                  processes=args.processes, resume=False)
+    report = flow(
+        sources,
+        "scale",
+        f"s3://{bucket}",
+        s3_endpoint=endpoint,
+        batch_size=args.batch,
+        workers=args.fetch_threads,
+        processes=args.processes,
+        resume=False,
+    )
     return time.perf_counter() - start, report
 
 
@@ -76,7 +84,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--latency", type=float, default=0.25, help="seconds before the server answers each page")
-    ap.add_argument("--host-limit", type=int, default=4, help="requests at once to the host (the source's host_concurrency)")
+    ap.add_argument(
+        "--host-limit", type=int, default=4, help="requests at once to the host (the source's host_concurrency)"
+    )
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1, help="batches at once per Dask worker")
     ap.add_argument("--fetch-threads", type=int, default=2, help="fetching threads per batch")
@@ -96,17 +106,21 @@ def main() -> None:
                     seconds, report = crawl(args, sources, endpoint, n)
                     written = report["pages"].get("written", 0)
                     results[n] = written / seconds
-                    print(f"{n} Dask worker{'s' if n > 1 else ' '}: {written} pages written in {seconds:6.1f} s = {results[n]:5.1f} pages/s, "
-                          f"peak requests in flight to the host {site.peak[host]} (limit {args.host_limit}); pages {report['pages']}")
+                    print(
+                        f"{n} Dask worker{'s' if n > 1 else ' '}: {written} pages written in {seconds:6.1f} s = {results[n]:5.1f} pages/s, "
+                        f"peak requests in flight to the host {site.peak[host]} (limit {args.host_limit}); pages {report['pages']}"
+                    )
                     if site.peak[host] > args.host_limit:
                         print(f"  PER-HOST LIMIT EXCEEDED: {site.peak[host]} > {args.host_limit}")
         finally:
             weed.stop()
             site.stop()
     ratio = results[2] / results[1]
-    print(f"2 workers / 1 worker: {ratio:.2f}x (target >= 1.7); machine: {os.cpu_count()} CPUs; "
-          f"{args.pages} pages, latency {args.latency} s, batch {args.batch}, {args.threads} batch(es) per worker, "
-          f"{args.fetch_threads} fetch threads per batch, {args.processes} normalizing process(es) per worker")
+    print(
+        f"2 workers / 1 worker: {ratio:.2f}x (target >= 1.7); machine: {os.cpu_count()} CPUs; "
+        f"{args.pages} pages, latency {args.latency} s, batch {args.batch}, {args.threads} batch(es) per worker, "
+        f"{args.fetch_threads} fetch threads per batch, {args.processes} normalizing process(es) per worker"
+    )
 
 
 if __name__ == "__main__":

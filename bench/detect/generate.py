@@ -147,7 +147,16 @@ def build(n_docs: int, seed: int) -> list[dict]:
         before = " ".join(carriers[:target] + [" ".join(words[:at])]).strip()
         prefix = (before + " " if before else "") + left
         text = prefix + item + right + " " + " ".join(words[at:] + carriers[target + 1 :])
-        spans.append({"start": len(prefix), "end": len(prefix) + len(item), "lang": tag, "kind": kind, "position": pos, "wrap": left or "bare"})
+        spans.append(
+            {
+                "start": len(prefix),
+                "end": len(prefix) + len(item),
+                "lang": tag,
+                "kind": kind,
+                "position": pos,
+                "wrap": left or "bare",
+            }
+        )
         docs.append({"id": f"d{i}", "kind": kind, "text": text.strip(), "spans": spans})
     return docs
 

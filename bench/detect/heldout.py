@@ -44,8 +44,23 @@ from generate import HOMOGLYPHS, LATIN, NON_LATIN, TRAPS
 
 PART = "heldout"
 KINDS = ["sentence", "sentence", "sentence", "pair", "pair", "word", "word", "homoglyph", "homoglyph"]
-PLACES = {"sentence": ["sentence", "sentence", "paragraph", "comma", "colon"], "pair": ["comma", "colon"], "word": ["comma", "colon"]}
-WRAPS = [("", ""), ("", ""), ("", ""), ("„", "“"), ("‘", "’"), ("「", "」"), ("«", "»"), ('"', '"'), ("“", "”"), ("(", ")")]
+PLACES = {
+    "sentence": ["sentence", "sentence", "paragraph", "comma", "colon"],
+    "pair": ["comma", "colon"],
+    "word": ["comma", "colon"],
+}
+WRAPS = [
+    ("", ""),
+    ("", ""),
+    ("", ""),
+    ("„", "“"),
+    ("‘", "’"),
+    ("「", "」"),
+    ("«", "»"),
+    ('"', '"'),
+    ("“", "”"),
+    ("(", ")"),
+]
 LEAD_INS = [
     "He wrote",
     "The sign at the entrance read",
@@ -58,7 +73,16 @@ LEAD_INS = [
     "The label on the box reads",
     "She added",
 ]
-NAMES = ["Zoë Ashworth", "Tomás Ó Briain", "Agnieszka Wójcik", "Jürgen Weiß", "Chloé Dubois", "Sam Patel", "Mary O'Neil", "Nguyễn Văn An"]
+NAMES = [
+    "Zoë Ashworth",
+    "Tomás Ó Briain",
+    "Agnieszka Wójcik",
+    "Jürgen Weiß",
+    "Chloé Dubois",
+    "Sam Patel",
+    "Mary O'Neil",
+    "Nguyễn Văn An",
+]
 DATES = ["", " · 12 March 2021", " | Updated 3 hours ago", ", staff writer", " — 2019-07-04"]
 MY_TRAPS = [
     "The concert opened with Dvořák's Symphony No. 9, first performed in Łódź that spring.",
@@ -80,12 +104,43 @@ MY_TRAPS = [
     "The résumé listed a stint at Nestlé and a degree from the Sorbonne.",
 ]
 HANZI = {"zh-Hans": hanzidentifier.SIMPLIFIED, "zh-Hant": hanzidentifier.TRADITIONAL}
-CJK_RUN = {"zh-Hans": regex.compile(r"\p{Han}+"), "zh-Hant": regex.compile(r"\p{Han}+"), "ja": regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}ー]+")}
+CJK_RUN = {
+    "zh-Hans": regex.compile(r"\p{Han}+"),
+    "zh-Hant": regex.compile(r"\p{Han}+"),
+    "ja": regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}ー]+"),
+}
 KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 WORD = regex.compile(r"[A-Za-z]+")
 LONE_A = regex.compile(r"(?<=[A-Za-z] )a(?= [A-Za-z])")
-CAPITALS = {"A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т", "X": "Х"}
-GREEK = {"o": "ο", "i": "ι", "u": "υ", "v": "ν", "A": "Α", "B": "Β", "E": "Ε", "H": "Η", "K": "Κ", "M": "Μ", "N": "Ν", "O": "Ο", "T": "Τ", "X": "Χ"}
+CAPITALS = {
+    "A": "А",
+    "B": "В",
+    "C": "С",
+    "E": "Е",
+    "H": "Н",
+    "K": "К",
+    "M": "М",
+    "O": "О",
+    "P": "Р",
+    "T": "Т",
+    "X": "Х",
+}
+GREEK = {
+    "o": "ο",
+    "i": "ι",
+    "u": "υ",
+    "v": "ν",
+    "A": "Α",
+    "B": "Β",
+    "E": "Ε",
+    "H": "Η",
+    "K": "Κ",
+    "M": "Μ",
+    "N": "Ν",
+    "O": "Ο",
+    "T": "Τ",
+    "X": "Χ",
+}
 VARIANTS = {"cyrillic": HOMOGLYPHS, "capital": CAPITALS, "greek": GREEK, "double": HOMOGLYPHS}
 
 # A unit is one sentence: a list of (text, meta) segments. meta None: plain English that
@@ -147,7 +202,9 @@ def place_foreign(paragraphs: list[list[Unit]], item: str, meta: dict, rng: rand
     spot = plain(paragraphs, rng)
     if where == "colon" and (spot is None or rng.random() < 0.5):
         para = rng.choice(paragraphs)
-        para.insert(rng.randint(0, len(para)), [(rng.choice(LEAD_INS) + ": ", "en"), *wrapped(item, meta, wrap), (".", "en")])
+        para.insert(
+            rng.randint(0, len(para)), [(rng.choice(LEAD_INS) + ": ", "en"), *wrapped(item, meta, wrap), (".", "en")]
+        )
         return True
     if spot is None:
         return False
@@ -159,7 +216,11 @@ def place_foreign(paragraphs: list[list[Unit]], item: str, meta: dict, rng: rand
         para[u] = [(s[:k], "en"), *wrapped(item, meta, wrap), (", " + s[k:], "en")]
     else:  # a colon, or a comma added before the end of a sentence that has none
         body = s.rstrip(".!?")
-        para[u] = [(body + (": " if where == "colon" else ", "), "en"), *wrapped(item, meta, wrap), (s[len(body) :] or ".", "en")]
+        para[u] = [
+            (body + (": " if where == "colon" else ", "), "en"),
+            *wrapped(item, meta, wrap),
+            (s[len(body) :] or ".", "en"),
+        ]
     return True
 
 
@@ -195,7 +256,20 @@ def corrupt(paragraphs: list[list[Unit]], rng: random.Random) -> bool:
 
 def heading(en: list[str], rng: random.Random) -> str:
     words = rng.choice(en).split()[: rng.randint(3, 7)]
-    while len(words) > 2 and words[-1].lower() in ("a", "an", "the", "of", "to", "and", "in", "at", "for", "on", "by", "with"):
+    while len(words) > 2 and words[-1].lower() in (
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "and",
+        "in",
+        "at",
+        "for",
+        "on",
+        "by",
+        "with",
+    ):
         words.pop()
     return rng.choice(["# ", "## "]) + " ".join(words).rstrip(".,;:!?")
 
@@ -231,7 +305,9 @@ def build(n_docs: int, seed: int) -> list[dict]:
     traps = TRAPS + MY_TRAPS
     docs = []
     for i in range(n_docs):
-        paragraphs: list[list[Unit]] = [[[(s, None)] for s in rng.sample(en, rng.randint(1, 4))] for _ in range(rng.randint(2, 5))]
+        paragraphs: list[list[Unit]] = [
+            [[(s, None)] for s in rng.sample(en, rng.randint(1, 4))] for _ in range(rng.randint(2, 5))
+        ]
         n_items = 0 if rng.random() < 0.25 else rng.choice([1, 1, 2, 2, 3])
         for _ in range(rng.randint(1, 3) if n_items == 0 else int(rng.random() < 0.35)):
             para = rng.choice(paragraphs)

@@ -101,7 +101,11 @@ def warm_up_text() -> str:
     en = lines("sentences", "en", "bench")
     items = [zh_parallel("bench")[0][0]]
     for lang in NON_LATIN:
-        items += [lines("sentences", lang, "bench")[0], *lines("words/single", lang, "bench")[:10], lines("words/pairs", lang, "bench")[0]]
+        items += [
+            lines("sentences", lang, "bench")[0],
+            *lines("words/single", lang, "bench")[:10],
+            lines("words/pairs", lang, "bench")[0],
+        ]
     items += [lines("sentences", lang, "bench")[0] for lang in LATIN]
     return "\n\n".join(f"{en[k]} {item} {en[k + 1]}" for k, item in enumerate(items))
 
@@ -122,7 +126,9 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=50.0, help="MB (10^6 bytes of UTF-8) to process")
     ap.add_argument("--doc-kb", type=float, default=20.0, help="size of one document in KB (10^3 bytes)")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--target-mb", type=float, default=400.0, help="the peak RSS target in MB (issue #14: 400 on a 20 MB stream)")
+    ap.add_argument(
+        "--target-mb", type=float, default=400.0, help="the peak RSS target in MB (issue #14: 400 on a 20 MB stream)"
+    )
     args = ap.parse_args()
 
     imported = rss_mb()

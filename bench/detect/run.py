@@ -68,7 +68,14 @@ def lingua_predictor():
         for r in detector.detect_multiple_languages_of(text):
             code = r.language.iso_code_639_1.name.lower()
             if code != "en":
-                out.append({"start": r.start_index, "end": r.end_index, "lang": "zh-Hans" if code == "zh" else code, "kind": "foreign"})
+                out.append(
+                    {
+                        "start": r.start_index,
+                        "end": r.end_index,
+                        "lang": "zh-Hans" if code == "zh" else code,
+                        "kind": "foreign",
+                    }
+                )
         return out
 
     return predict
@@ -211,7 +218,9 @@ def throughput(mb: float, seed: int, repeats: int = 3) -> None:
         print(f"  {name:<22}{v:>10.2f} MB/s   (runs: {', '.join(f'{x:.2f}' for x in runs[name])})")
     print(f"  {'ratio':<22}{ratio:>10.1f}x   (targets: >= 2 MB/s, >= 50x)")
     if "CLD2/vectors" in figures:
-        print(f"  {'vs CLD2':<22}{figures['transnorm'] / figures['CLD2/vectors']:>10.2f}x   (target: >= 0.5x, >= 8 MB/s)")
+        print(
+            f"  {'vs CLD2':<22}{figures['transnorm'] / figures['CLD2/vectors']:>10.2f}x   (target: >= 0.5x, >= 8 MB/s)"
+        )
     print()
 
 
@@ -233,7 +242,9 @@ def memory(mb: float, seed: int) -> None:
     import subprocess
 
     script = Path(__file__).resolve().parent / "memory.py"
-    out = subprocess.run([sys.executable, str(script), "--mb", str(mb), "--seed", str(seed)], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(script), "--mb", str(mb), "--seed", str(seed)], capture_output=True, text=True
+    )
     for line in out.stdout.splitlines():
         if line.startswith(("peak RSS", "MB/s", "target")):
             print(f"  {line}")
@@ -245,11 +256,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--set", choices=["bench", "heldout"], default="bench")
     ap.add_argument("--breakdown", action="store_true", help="per language and per insertion kind/position/wrap")
-    ap.add_argument("--speed-mb", type=float, default=2.0, help="MB of English-dominant stream for the throughput figures (0: skip)")
+    ap.add_argument(
+        "--speed-mb", type=float, default=2.0, help="MB of English-dominant stream for the throughput figures (0: skip)"
+    )
     ap.add_argument("--repeats", type=int, default=3, help="throughput runs of each system; the best counts")
-    ap.add_argument("--floors", type=Path, help="JSON metric -> minimum for transnorm; exit 1 when one fails (the CI gate)")
+    ap.add_argument(
+        "--floors", type=Path, help="JSON metric -> minimum for transnorm; exit 1 when one fails (the CI gate)"
+    )
     ap.add_argument("--no-baselines", action="store_true", help="score transnorm only")
-    ap.add_argument("--memory-mb", type=float, default=0, help="MB streamed through detection in a fresh process for peak RSS (target: <= 400 MB on 20)")
+    ap.add_argument(
+        "--memory-mb",
+        type=float,
+        default=0,
+        help="MB streamed through detection in a fresh process for peak RSS (target: <= 400 MB on 20)",
+    )
     args = ap.parse_args()
     if args.set == "heldout":
         from heldout import build as build_heldout
@@ -260,21 +280,31 @@ def main() -> None:
     if args.speed_mb:
         # First, while the process holds nothing but what detection loads.
         throughput(args.speed_mb, args.seed, args.repeats)
-    systems = {"transnorm": ours} if args.no_baselines else {"transnorm": ours, "langdetect/sentence": langdetect_sentences}
+    systems = (
+        {"transnorm": ours} if args.no_baselines else {"transnorm": ours, "langdetect/sentence": langdetect_sentences}
+    )
     lingua = None if args.no_baselines else lingua_predictor()
     if lingua is not None:
         systems["lingua/multiple"] = lingua
     results = {name: score(docs, fn) for name, fn in systems.items()}
     mine = results["transnorm"]
-    print(f"{len(docs)} documents ({args.set}), seed {args.seed}, {sum(len(d['text'].encode()) for d in docs) / 1e6:.2f} MB")
+    print(
+        f"{len(docs)} documents ({args.set}), seed {args.seed}, {sum(len(d['text'].encode()) for d in docs) / 1e6:.2f} MB"
+    )
     print(f"{'metric':<24}" + "".join(f"{name:>20}" for name in results) + f"{'target':>12}")
     for k in (k for k in mine if not k.startswith("_")):
-        print(f"{k:<24}" + "".join(f"{r.get(k, float('nan')):>20.3f}" for r in results.values()) + f"{TARGETS.get(k, ''):>12}")
+        print(
+            f"{k:<24}"
+            + "".join(f"{r.get(k, float('nan')):>20.3f}" for r in results.values())
+            + f"{TARGETS.get(k, ''):>12}"
+        )
     for name, r in results.items():
         if name != "transnorm" and r["MB/s"] > 0:  # no documents, no time: no ratio
             print(f"{'speed vs ' + name:<24}{mine['MB/s'] / r['MB/s']:>20.1f}x")
     if args.floors:
-        failed = [k for k, floor in json.loads(args.floors.read_text()).items() if not mine.get(k, float("-inf")) >= floor]
+        failed = [
+            k for k, floor in json.loads(args.floors.read_text()).items() if not mine.get(k, float("-inf")) >= floor
+        ]
         for k, floor in json.loads(args.floors.read_text()).items():
             print(f"floor {k} >= {floor}: {mine.get(k, float('nan')):.3f} {'FAIL' if k in failed else 'ok'}")
         if failed:

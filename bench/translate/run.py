@@ -49,13 +49,18 @@ FRAGMENT_LANGS = ["ru", "uk", "de", "zh-Hant"]
 def build_pages(n: int, repeat: float, seed: int) -> list[str]:
     rng = random.Random(seed)
     english = lines("sentences", "en")
-    pool = {lang: list(lines("sentences", lang)) + (list(lines("words/pairs", lang)) if lang != "zh-Hant" else []) for lang in FRAGMENT_LANGS}
+    pool = {
+        lang: list(lines("sentences", lang)) + (list(lines("words/pairs", lang)) if lang != "zh-Hant" else [])
+        for lang in FRAGMENT_LANGS
+    }
     boilerplate = [rng.choice(pool[lang]) for lang in FRAGMENT_LANGS for _ in range(5)]
     pages = []
     for _ in range(n):
         sentences = [rng.choice(english) for _ in range(rng.randint(6, 12))]
         for _ in range(rng.randint(2, 5)):
-            fragment = rng.choice(boilerplate) if rng.random() < repeat else rng.choice(pool[rng.choice(FRAGMENT_LANGS)])
+            fragment = (
+                rng.choice(boilerplate) if rng.random() < repeat else rng.choice(pool[rng.choice(FRAGMENT_LANGS)])
+            )
             i = rng.randrange(len(sentences))
             words = sentences[i].split()
             words.insert(rng.randrange(len(words) + 1), fragment)
@@ -82,8 +87,12 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--repeat", type=float, default=0.3, help="share of fragments drawn from recurring boilerplate")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--model", choices=("base", "tiny"), default="base",
-                    help="base: Transformer-base dimensions (a realistic cost per token); tiny: d_model 16, one layer")
+    ap.add_argument(
+        "--model",
+        choices=("base", "tiny"),
+        default="base",
+        help="base: Transformer-base dimensions (a realistic cost per token); tiny: d_model 16, one layer",
+    )
     args = ap.parse_args()
 
     pages = build_pages(args.pages, args.repeat, args.seed)
@@ -97,7 +106,12 @@ def main() -> None:
 
         # Detection runs once, outside the clocks: these figures are translation only.
         batch_requests = [
-            [Request(f.text, f.lang, f.script) for page in batch for f in detect_findings(page)[1] if f.kind == "foreign"]
+            [
+                Request(f.text, f.lang, f.script)
+                for page in batch
+                for f in detect_findings(page)[1]
+                if f.kind == "foreign"
+            ]
             for batch in batches
         ]
         requests = [r for rs in batch_requests for r in rs]
@@ -121,11 +135,17 @@ def main() -> None:
         cold, t_cold = timed(lambda: batched(StoreTranslationCache(store)))
         warm, t_warm = timed(lambda: batched(StoreTranslationCache(store)))
         # End to end (detection, translation, assembly) for the batched path with cache.
-        _, t_e2e = timed(lambda: [normalize_batch(b, FragmentTranslator(engine, StoreTranslationCache(store))) for b in batches])
+        _, t_e2e = timed(
+            lambda: [normalize_batch(b, FragmentTranslator(engine, StoreTranslationCache(store))) for b in batches]
+        )
 
-    print(f"{args.model} model, {len(pages)} pages in {len(batches)} batches of {args.batch}, {fragments} fragments "
-          f"({args.repeat:.0%} drawn from {len(FRAGMENT_LANGS) * 5} recurring ones), seed {args.seed}")
-    print(f"{'run':30} {'fragments/s':>12} {'engine calls':>13} {'calls/batch':>12} {'texts sent':>11} {'cache hits':>11} {'vs baseline':>12}")
+    print(
+        f"{args.model} model, {len(pages)} pages in {len(batches)} batches of {args.batch}, {fragments} fragments "
+        f"({args.repeat:.0%} drawn from {len(FRAGMENT_LANGS) * 5} recurring ones), seed {args.seed}"
+    )
+    print(
+        f"{'run':30} {'fragments/s':>12} {'engine calls':>13} {'calls/batch':>12} {'texts sent':>11} {'cache hits':>11} {'vs baseline':>12}"
+    )
     rows = [
         ("per fragment (baseline)", base, t_base),
         ("batched", plain, t_plain),
@@ -137,8 +157,12 @@ def main() -> None:
         lookups = s.cache_hits + s.cache_misses
         hit = f"{s.cache_hits / lookups:.0%}" if tr.cache is not None and lookups else "-"
         calls_batch = f"{s.engine_calls / len(batches):.1f}" if tr is not base else "-"
-        print(f"{name:30} {fragments / t:12.0f} {s.engine_calls:13d} {calls_batch:>12} {s.engine_texts:11d} {hit:>11} {t_base / t:11.1f}x")
-    print(f"end to end (detect + translate with warm cache + assemble): {len(pages) / t_e2e:.0f} pages/s, {fragments / t_e2e:.0f} fragments/s")
+        print(
+            f"{name:30} {fragments / t:12.0f} {s.engine_calls:13d} {calls_batch:>12} {s.engine_texts:11d} {hit:>11} {t_base / t:11.1f}x"
+        )
+    print(
+        f"end to end (detect + translate with warm cache + assemble): {len(pages) / t_e2e:.0f} pages/s, {fragments / t_e2e:.0f} fragments/s"
+    )
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Iterator
 
 ORDER = 3
 WEIGHTS = (0.6, 0.3, 0.1)  # trigram, bigram, unigram
@@ -36,7 +36,7 @@ def _counts() -> dict[str, dict[str, int]]:
         return json.loads(gzip.decompress(raw.read()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model(tag: str) -> tuple[dict[str, int], int, int]:
     counts = _counts().get(tag, {})
     letters = [g for g in counts if len(g) == 1]

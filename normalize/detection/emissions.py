@@ -96,14 +96,28 @@ def weight(text: str, token: Token, params: Params) -> float:
     R.``), ``capital_weight`` for a capitalised word inside a sentence (most often a name),
     fully otherwise."""
     word = token.text
-    if len(word) == 1 and word.isupper() and (token.initial is False or token.end < len(text) and text[token.end] == "."):
+    if (
+        len(word) == 1
+        and word.isupper()
+        and (token.initial is False or token.end < len(text) and text[token.end] == ".")
+    ):
         return 0.0
     if word[0].isupper() and not token.initial and not word.isupper():
         return params.capital_weight
     return 1.0
 
 
-def emission(word: str, group: str, w: float, latin_at: tuple[int, ...], groups: dict[str, int], main: int | None, lex: Lexicon | None, params: Params, size: int) -> list[float]:
+def emission(
+    word: str,
+    group: str,
+    w: float,
+    latin_at: tuple[int, ...],
+    groups: dict[str, int],
+    main: int | None,
+    lex: Lexicon | None,
+    params: Params,
+    size: int,
+) -> list[float]:
     """Scores of ``word`` (of script ``group``, its scores counting ``w``) in each of
     ``size`` states.
 

@@ -10,7 +10,6 @@ thing being discussed. The segmenter then reads each such word as what it stands
 from __future__ import annotations
 
 import bisect
-
 from dataclasses import replace
 
 import regex
@@ -54,16 +53,37 @@ def homoglyphs(
         readings[w.start] = (script_group(target), fixed)
         if target == main_script:
             is_main[i] = True
-            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, target, 0.95, "mixed-script word (UTS #39)", fixed))
+            findings.append(
+                Finding(
+                    w.start, w.end, w.text, "homoglyph", main_lang, target, 0.95, "mixed-script word (UTS #39)", fixed
+                )
+            )
     for i, w in enumerate(ws):
         if is_main[i] or w.start in readings:
             continue
         if _is_greek_symbol(w, main_script) or _in_emoticon(text, w):
             readings[w.start] = ("neutral", None)
             continue
-        if _is_lone_lookalike(text, w, main_script) and not _discussed(text, w) and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts) and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts):
+        if (
+            _is_lone_lookalike(text, w, main_script)
+            and not _discussed(text, w)
+            and _main_word_at(text, w.start, -1, by_end, is_main, main_scripts)
+            and _main_word_at(text, w.end, 1, by_start, is_main, main_scripts)
+        ):
             fixed = lookalike(w.text, main_script)
-            findings.append(Finding(w.start, w.end, w.text, "homoglyph", main_lang, main_script, 0.9, "lone look-alike letter between main-script words (UTS #39)", fixed))
+            findings.append(
+                Finding(
+                    w.start,
+                    w.end,
+                    w.text,
+                    "homoglyph",
+                    main_lang,
+                    main_script,
+                    0.9,
+                    "lone look-alike letter between main-script words (UTS #39)",
+                    fixed,
+                )
+            )
             readings[w.start] = (script_group(main_script), fixed)
             is_main[i] = True
     return findings, readings
@@ -79,7 +99,7 @@ def _discussed(text: str, w: Word) -> bool:
     the meaning. A word for a letter never follows a determiner or a noun naming letters."""
     before = text[max(0, w.start - 20) : w.start]
     after = text[w.end : w.end + 1]
-    if before[-1:] in "\"'«“‘„`" or after in ("\"", "'", "»", "”", "’", "`"):
+    if before[-1:] in "\"'«“‘„`" or after in ('"', "'", "»", "”", "’", "`"):
         return True
     previous = regex.findall(r"\p{L}+", before)
     return bool(previous) and (previous[-1].lower() in _DETERMINERS or previous[-1].lower() in _LETTER_NOUNS)
@@ -114,7 +134,12 @@ def _homoglyph_target(w: Word, main_script: str) -> str:
 def _is_greek_symbol(w: Word, main_script: str) -> bool:
     # ``β-blocker``, ``α-helix``, ``Δ``: one or two Greek letters used as symbols in Latin
     # text are part of the text, not a Greek fragment.
-    return main_script == "Latin" and w.scripts == {"Greek"} and len(w.text) <= 2 and all(c in SCIENTIFIC_GREEK for c in w.text)
+    return (
+        main_script == "Latin"
+        and w.scripts == {"Greek"}
+        and len(w.text) <= 2
+        and all(c in SCIENTIFIC_GREEK for c in w.text)
+    )
 
 
 def _is_lone_lookalike(text: str, w: Word, main_script: str) -> bool:
@@ -125,7 +150,9 @@ def _is_lone_lookalike(text: str, w: Word, main_script: str) -> bool:
     return lookalike(w.text, main_script) is not None
 
 
-def _main_word_at(text: str, pos: int, step: int, index: dict[int, int], is_main: list[bool], main_scripts: frozenset[str]) -> bool:
+def _main_word_at(
+    text: str, pos: int, step: int, index: dict[int, int], is_main: list[bool], main_scripts: frozenset[str]
+) -> bool:
     """Whether a main-script word follows (``step`` 1) or precedes (-1) ``pos`` after
     spaces or tabs only (at least one)."""
     j = pos
@@ -173,7 +200,13 @@ def fold(findings: list[Finding]) -> list[Finding]:
             continue
         current = folded.get(id(host), host)
         base = current.replacement if current.replacement is not None else current.text
-        if f.replacement is not None and len(f.replacement) == f.end - f.start and len(base) == host.end - host.start and host.start <= f.start and f.end <= host.end:
+        if (
+            f.replacement is not None
+            and len(f.replacement) == f.end - f.start
+            and len(base) == host.end - host.start
+            and host.start <= f.start
+            and f.end <= host.end
+        ):
             a, b = f.start - host.start, f.end - host.start
             folded[id(host)] = replace(current, replacement=base[:a] + f.replacement + base[b:])
     return [folded.get(id(f), f) for f in out]

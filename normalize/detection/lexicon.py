@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from hashlib import blake2b, sha256
 from importlib import resources
 from importlib.metadata import version
@@ -137,7 +137,7 @@ def _built(key: str, build: Callable[[], tuple[list[str], list[float]]], special
     return lst
 
 
-@lru_cache(maxsize=None)
+@cache
 def _listed(name: str) -> _Hashed:
     digest = sha256(_ours_file(name).read_bytes()).hexdigest()[:16]
 
@@ -148,7 +148,7 @@ def _listed(name: str) -> _Hashed:
     return _built(f"ours-{name}-{digest}", build, _ours_function_words(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def counted(code: str, size: str) -> _Hashed:
     """wordfreq's ``size`` list of ``code`` (a wordfreq language code)."""
 
@@ -187,7 +187,7 @@ def _list(lang: Language, first: bool) -> _Hashed:
     return counted(lang.wordfreq, size)
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(langs: tuple[Language, ...]) -> Lexicon:
     # Never evicted (one per main language at most, each sharing the cached lists): the
     # segmenter's per-lexicon tables are keyed by its id, which must not be reused.

@@ -8,8 +8,8 @@ by looking at one case. Units are log10 probabilities (one unit: ten times as li
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .tokens import Boundary
 
@@ -19,9 +19,7 @@ class Params:
     # The cost of a change of language between two plain words...
     switch: float = 5.0
     # ...less this at each kind of boundary (indexed by Boundary).
-    discount: tuple[float, ...] = field(
-        default_factory=lambda: (2.0, 5.0, 4.5, 5.5, 0.5, 1.0, 5.0, 4.5, 4.0, 5.0)
-    )
+    discount: tuple[float, ...] = field(default_factory=lambda: (2.0, 5.0, 4.5, 5.5, 0.5, 1.0, 5.0, 4.5, 4.0, 5.0))
     # The prior odds against each word of a foreign stretch: a document in one language is
     # in it word after word, so every foreign word must beat the main language by this.
     foreign_prior: float = 1.0

@@ -25,12 +25,22 @@ class Language:
     sole_in: frozenset[str] = frozenset()  # scripts that in practice write only this language
 
 
-def _row(tag: str, name: str, scripts: str, wordfreq: str | None, langdetect: str | None, argos: str | None, lexicon: str | None = None) -> Language:
+def _row(
+    tag: str,
+    name: str,
+    scripts: str,
+    wordfreq: str | None,
+    langdetect: str | None,
+    argos: str | None,
+    lexicon: str | None = None,
+) -> Language:
     return Language(tag, name, frozenset(scripts.split()), wordfreq, langdetect, argos, lexicon)
 
 
 def _cyrillic(tag: str, name: str, alphabet: str, wordfreq: str | None, argos: str | None) -> Language:
-    return Language(tag, name, frozenset({"Cyrillic"}), wordfreq, None, argos, alphabet=frozenset(alphabet), lingua=name.upper())
+    return Language(
+        tag, name, frozenset({"Cyrillic"}), wordfreq, None, argos, alphabet=frozenset(alphabet), lingua=name.upper()
+    )
 
 
 def _sole(tag: str, name: str, scripts: str, wordfreq: str | None = None, argos: str | None = None) -> Language:
@@ -66,7 +76,11 @@ LANGUAGES: tuple[Language, ...] = (
     _cyrillic("sr", "Serbian", "абвгдђежзијклљмнњопрстћуфхцчџш", "sh", "sr"),
     _cyrillic("mk", "Macedonian", "абвгдѓежзѕијклљмнњопрстќуфхцчџш", "mk", None),
     _cyrillic("kk", "Kazakh", _RU + "әғқңөұүһі", None, None),
-    replace(_cyrillic("mn", "Mongolian", _RU + "өү", None, None), scripts=frozenset({"Cyrillic", "Mongolian"}), sole_in=frozenset({"Mongolian"})),
+    replace(
+        _cyrillic("mn", "Mongolian", _RU + "өү", None, None),
+        scripts=frozenset({"Cyrillic", "Mongolian"}),
+        sole_in=frozenset({"Mongolian"}),
+    ),
     # Arabic script: told apart by letters and frequencies (normalize/languages.py).
     _row("ar", "Arabic", "Arabic", "ar", "ar", "ar"),
     _row("fa", "Persian", "Arabic", "fa", "fa", "fa"),

@@ -13,9 +13,9 @@ from __future__ import annotations
 import bisect
 import math
 import unicodedata
-from operator import gt
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import gt
 
 import regex
 
@@ -77,7 +77,14 @@ def _read(text: str, toks: list[Token], readings: dict[int, tuple[str, str | Non
         reading = readings.get(t.start)
         if reading is not None:
             group, fixed = reading
-            out.append((Token(t.start, t.end, fixed, t.before, t.initial, t.code) if fixed and len(fixed) == len(t.text) else t, group))
+            out.append(
+                (
+                    Token(t.start, t.end, fixed, t.before, t.initial, t.code)
+                    if fixed and len(fixed) == len(t.text)
+                    else t,
+                    group,
+                )
+            )
             continue
         if t.text.isascii():
             out.append((t, LATIN))
@@ -107,15 +114,35 @@ def _by_group(t: Token) -> list[tuple[Token, str]]:
     for g, a, b in runs:
         if out and (g == NEUTRAL or out[-1][1] == g):
             prev = out[-1][0]
-            out[-1] = (Token(prev.start, t.start + b, t.text[prev.start - t.start : b], prev.before, prev.initial), out[-1][1])
+            out[-1] = (
+                Token(prev.start, t.start + b, t.text[prev.start - t.start : b], prev.before, prev.initial),
+                out[-1][1],
+            )
         else:
             first = not out
-            out.append((Token(t.start + a, t.start + b, t.text[a:b], t.before if first else Boundary.SPACE, t.initial and first), g))
+            out.append(
+                (
+                    Token(
+                        t.start + a,
+                        t.start + b,
+                        t.text[a:b],
+                        t.before if first else Boundary.SPACE,
+                        t.initial and first,
+                    ),
+                    g,
+                )
+            )
     return out
 
 
-def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[str, str | None]], params: Params = PARAMS,
-            masked: list[tuple[int, int]] = ()) -> list[Stretch]:
+def segment(
+    text: str,
+    main: str,
+    main_script: str,
+    readings: dict[int, tuple[str, str | None]],
+    params: Params = PARAMS,
+    masked: list[tuple[int, int]] = (),
+) -> list[Stretch]:
     """The foreign stretches of ``text`` (main language ``main``, written in
     ``main_script``), sorted. ``readings``: word start -> (group, repaired text) from the
     homoglyph pass. ``masked`` (sorted, disjoint spans: addresses) are read as spaces.
@@ -137,8 +164,13 @@ def segment(text: str, main: str, main_script: str, readings: dict[int, tuple[st
             out.extend(_segment_paragraph(text, start, end, readings, main_group, known, lex, params))
             continue
         local = blank(text[start:end], spans)
-        shifted = {k - start: readings[k] for k in starts[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]}
-        out.extend(replace(st, start=st.start + start, end=st.end + start) for st in _segment_paragraph(local, 0, len(local), shifted, main_group, known, lex, params))
+        shifted = {
+            k - start: readings[k] for k in starts[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+        }
+        out.extend(
+            replace(st, start=st.start + start, end=st.end + start)
+            for st in _segment_paragraph(local, 0, len(local), shifted, main_group, known, lex, params)
+        )
     return _document_prior(out, main)
 
 
@@ -151,8 +183,16 @@ def _until(spans: list[tuple[int, int]], first: int, end: int):
         yield a, b
 
 
-def _segment_paragraph(text: str, start: int, end: int, readings: dict[int, tuple[str, str | None]], main_group: str,
-                       known: _Known | None, lex: Lexicon | None, params: Params) -> list[Stretch]:
+def _segment_paragraph(
+    text: str,
+    start: int,
+    end: int,
+    readings: dict[int, tuple[str, str | None]],
+    main_group: str,
+    known: _Known | None,
+    lex: Lexicon | None,
+    params: Params,
+) -> list[Stretch]:
     out: list[Stretch] = []
     windows = _windows(text, start, end, known, lex, params) if known is not None else None
     for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
@@ -186,7 +226,9 @@ def _known_words(lex: Lexicon, params: Params) -> _Known:
     return _KNOWN.setdefault((id(lex), params), _Known(set(), set()))
 
 
-def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, params: Params) -> list[tuple[int, int, Boundary, Boundary]] | None:
+def _windows(
+    text: str, start: int, end: int, known: _Known, lex: Lexicon, params: Params
+) -> list[tuple[int, int, Boundary, Boundary]] | None:
     """The parts of a paragraph worth decoding, with the boundary before and after each;
     ``None`` for all of it.
 
@@ -211,7 +253,11 @@ def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, param
                 known.leaning.add(w)
     unsafe = words & known.leaning
     # Any run with a letter beyond ASCII may be (or start) a fragment itself.
-    marks = [] if chunk.isascii() else [(m.start(), m.end()) for m in _NON_ASCII.finditer(chunk) if any(c.isalpha() for c in m.group())]
+    marks = (
+        []
+        if chunk.isascii()
+        else [(m.start(), m.end()) for m in _NON_ASCII.finditer(chunk) if any(c.isalpha() for c in m.group())]
+    )
     if not unsafe and not marks:
         return []
     # A reportable Latin-script stretch holds two words of two letters or more; its
@@ -221,7 +267,11 @@ def _windows(text: str, start: int, end: int, known: _Known, lex: Lexicon, param
         leaning = sorted(span for w in unsafe for span in _whole_word(lower, w))
     else:  # one pass over all words instead of one per word: linear whatever the paragraph
         leaning = [m.span() for m in _ASCII_WORD.finditer(lower) if m.group() in unsafe]
-    leaning = [p for k, p in enumerate(leaning) if (k and p[0] - leaning[k - 1][1] <= REACH) or (k + 1 < len(leaning) and leaning[k + 1][0] - p[1] <= REACH)]
+    leaning = [
+        p
+        for k, p in enumerate(leaning)
+        if (k and p[0] - leaning[k - 1][1] <= REACH) or (k + 1 < len(leaning) and leaning[k + 1][0] - p[1] <= REACH)
+    ]
     spans: list[list[int]] = []
     for a, b in sorted(leaning + marks):
         lo, hi = max(0, a - REACH), min(len(chunk), b + REACH)
@@ -281,7 +331,14 @@ def _word_edge(text: str, pos: int, limit: int, step: int) -> int:
     return pos
 
 
-def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: Lexicon | None, params: Params, last: Boundary = Boundary.EDGE) -> list[Stretch]:
+def _paragraph(
+    text: str,
+    toks: list[tuple[Token, str]],
+    main_group: str,
+    lex: Lexicon | None,
+    params: Params,
+    last: Boundary = Boundary.EDGE,
+) -> list[Stretch]:
     latin_main = main_group == LATIN
     groups = sorted({g for _, g in toks} - {LATIN, NEUTRAL, main_group})
     langs = lex.langs if lex is not None else ()
@@ -339,7 +396,11 @@ def _paragraph(text: str, toks: list[tuple[Token, str]], main_group: str, lex: L
             continue
         a, b = toks[i][0].start, toks[j - 1][0].end
         letters = sum(len(t.text) for t, _ in toks[i:j])
-        totals = tuple((names[s], sum(ems[t][s] for t in range(i, j))) for s, g in enumerate(state_group) if g == LATIN) if group == LATIN else ()
+        totals = (
+            tuple((names[s], sum(ems[t][s] for t in range(i, j))) for s, g in enumerate(state_group) if g == LATIN)
+            if group == LATIN
+            else ()
+        )
         lang = names[state] if group == LATIN else None
         out.append(Stretch(a, b, group, lang, _confidence(dict(totals), lang) if lang else 0.0, letters, totals))
     return out
@@ -351,7 +412,9 @@ def _runs(text: str, toks: list[tuple[Token, str]], path: list[int]) -> list[tup
     i = 0
     while i < len(path):
         j = i + 1
-        while j < len(path) and path[j] == path[i] and _SEPARATORS.isdisjoint(text[toks[j - 1][0].end : toks[j][0].start]):
+        while (
+            j < len(path) and path[j] == path[i] and _SEPARATORS.isdisjoint(text[toks[j - 1][0].end : toks[j][0].start])
+        ):
             j += 1
         if path[i]:
             out.append((i, j))

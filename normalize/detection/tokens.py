@@ -10,10 +10,10 @@ the paragraph, and paragraphs are decoded one by one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import IntEnum
-from typing import Iterator
+from functools import lru_cache
 
 import regex
 
@@ -38,7 +38,9 @@ class Token:
     text: str
     before: Boundary  # the boundary between the previous token (or the paragraph start) and this one
     initial: bool  # first word of a sentence, line or quotation: its capital says nothing
-    code: bool = False  # ASCII letters touching digits or code marks (``x86``, ``$var``), or a command-line option: not a word
+    code: bool = (
+        False  # ASCII letters touching digits or code marks (``x86``, ``$var``), or a command-line option: not a word
+    )
 
 
 WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’\-‐][\p{L}\p{M}]+)*")
@@ -121,5 +123,6 @@ def tokens(text: str, start: int, end: int, first: Boundary = Boundary.EDGE) -> 
 
 # After these the next word starts a sentence, line, quotation or item: its capital says
 # nothing about it being a name.
-_INITIAL = frozenset({Boundary.SENTENCE, Boundary.QUOTE, Boundary.LINE, Boundary.COLON, Boundary.BRACKET, Boundary.EDGE})
-
+_INITIAL = frozenset(
+    {Boundary.SENTENCE, Boundary.QUOTE, Boundary.LINE, Boundary.COLON, Boundary.BRACKET, Boundary.EDGE}
+)
