@@ -34,6 +34,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # After a change to the dependencies in pyproject.toml: resolve them all again.
 lock: setup

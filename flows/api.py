@@ -389,7 +389,7 @@ def _prefect_state(flow_run_id: str) -> dict:
             "status": "failed",
             "error": {
                 "code": "internal",
-                "message": f"the job's flow run ended {state.name}: {state.message or ''}".strip(),
+                "message": f"the job's flow run ended {state.name if state else kind}: {(state.message if state else None) or ''}".strip(),
             },
         }
     return {"status": "queued"}  # scheduled, pending, paused; or completed a moment before its status lands
@@ -537,7 +537,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             data = await upload.read()
             fields.update({k: v for k, v in form.items() if isinstance(v, str)})
             part_type = (upload.content_type or "").split(";")[0].strip().lower()
-            fields.setdefault("encoding", charset_param(upload.content_type or ""))
+            fields.setdefault("encoding", charset_param(upload.content_type or "") or "")
             return (
                 data,
                 _checked_name(upload.filename or "upload"),
@@ -546,7 +546,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             )
         data = await request.body()
         name = _header_file_name(request.headers) or "upload"
-        fields.setdefault("encoding", charset_param(request.headers.get("content-type", "")))
+        fields.setdefault("encoding", charset_param(request.headers.get("content-type", "")) or "")
         return data, _checked_name(name), ctype if ctype in CONTENT_TYPES else None, fields
 
     def _document(data: bytes, name: str, hint: str | None, encoding: str | None = None):
@@ -713,7 +713,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
                 exc,
             )
             return None
-        flow_run_id = str(run.id)
+        flow_run_id = str(run.id)  # type: ignore[union-attr]  # sync call: a FlowRun, not a coroutine
         try:
             jobs.set_status(store, job_id, "queued", flow_run_id=flow_run_id)
         except Exception:  # the flow run writes the status itself when it starts

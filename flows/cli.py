@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 
 DEFAULT_STORE = os.environ.get("TRANSNORM_STORE", "./transnorm-store")
 
@@ -141,14 +142,19 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         workers=args.workers,
         timeout_s=args.timeout,
     )
+    job: Callable[..., dict]
     if os.environ.get("PREFECT_API_URL"):
         # A configured server: the same job as a tracked flow run.
         _prefect_defaults(args.verbose)
-        from flows.normalize_file import normalize_files_flow as job
+        from flows.normalize_file import normalize_files_flow
+
+        job = normalize_files_flow
     else:
         # No server to report to: run the job in this process. Starting Prefect's
         # ephemeral API would cost seconds and can time out on a busy machine.
-        from flows.files import normalize_files as job
+        from flows.files import normalize_files
+
+        job = normalize_files
 
         if args.verbose:
             print("transnorm: no Prefect server configured (PREFECT_API_URL): running in-process", file=sys.stderr)
@@ -692,10 +698,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _describe(exc: BaseException) -> str:
     """One line for an unexpected failure, in the user's terms where we know them."""
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        BotoCoreError = ClientError = ()  # type: ignore[assignment,misc]
+    from botocore.exceptions import BotoCoreError, ClientError  # boto3 is a dependency
+
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return f"the store answered {error.get('Code', '?')}: {error.get('Message', exc)}"

@@ -26,6 +26,7 @@ import atexit
 import multiprocessing
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
@@ -34,7 +35,7 @@ from prefect.context import FlowRunContext
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.batch import Options, process, summed
+from flows.batch import Options, Outcome, process, summed
 from flows.limits import DaskHostThrottle, in_dask_worker
 from flows.pool import NormalizePool, PoolSettings
 from flows.stores import open_store
@@ -47,7 +48,7 @@ from ingest.sources import Source, load_sources
 from ingest.store import Store
 from normalize.argos import ArgosEngine
 
-_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+_TASK: dict[str, Any] = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
 @dataclass(frozen=True)
@@ -180,28 +181,36 @@ def crawl_batch(
     pages = fetch_batch(source, urls, fetcher, store, workers, run_id if part_id is not None else None, rerun)
     fetched = [p for p in pages if p.status == "fetched"]
     options = Options(source.settings.target_lang, glossary=_GLOSSARY if source.settings.glossary else None)
-    origins = [{"kind": "crawl", "source": source.name, "url": p.state["canonical_url"]} for p in fetched]
+    origins: list[dict[str, Any] | None] = [
+        {"kind": "crawl", "source": source.name, "url": (p.state or {}).get("canonical_url")} for p in fetched
+    ]
 
-    def saved(k: int, o) -> None:  # the page's state names its run and entry, so a killed run can be resumed
+    def saved(k: int, o: Outcome) -> None:  # the page's state names its run and entry, so a killed run can be resumed
+        state, report = fetched[k].state, o.report
+        assert state is not None and report is not None, "a fetched page has its state; a stored one its report"
         save_state(
             store,
             source.name,
             {
-                **fetched[k].state,
+                **state,
                 "run_id": run_id,
                 "action": o.status,
-                "version": o.report.version,
-                "keys": o.report.keys,
+                "version": report.version,
+                "keys": report.keys,
             },
         )
 
-    done = process([p.document for p in fetched], pool, store, engine_id, run_id, options, origins, saved)
+    docs = [p.document for p in fetched if p.document is not None]
+    assert len(docs) == len(fetched), "a fetched page has its document"
+    done = process(docs, pool, store, engine_id, run_id, options, origins, saved)
     outcomes = {p.url: _not_fetched(p) for p in pages}
     for page, o in zip(fetched, done):
         out = outcomes[page.url]
+        assert o.doc is not None, "a fetched page was decoded"
         if o.status == "failed":  # decoded but not stored (or its state not saved): its document is known
             out.update(status="failed", reason=o.reason, doc_id=o.doc.doc_id, sha256=o.doc.sha256)
             continue
+        assert o.report is not None and o.result is not None, "a stored document has its report and result"
         out.update(
             status=o.status,
             doc_id=o.doc.doc_id,
@@ -214,15 +223,15 @@ def crawl_batch(
     result = [outcomes[u] for u in urls]
     if part_id is not None:
         part = Manifest(run_id)
-        for o in result:
+        for entry in result:
             part.add(
-                o["status"],
-                doc_id=o.get("doc_id"),
-                version=o.get("version"),
-                keys=o.get("keys"),
-                sha256=o.get("sha256"),
-                source=o["url"],
-                reason=o.get("reason"),
+                entry["status"],
+                doc_id=entry.get("doc_id"),
+                version=entry.get("version"),
+                keys=entry.get("keys"),
+                sha256=entry.get("sha256"),
+                source=entry["url"],
+                reason=entry.get("reason"),
             )
         part.write_part(store, part_id)
     return result
@@ -258,7 +267,7 @@ def end_task(store_url: str, s3_endpoint: str | None, source: str, run_id: str, 
     return end(open_store(store_url, s3_endpoint=s3_endpoint), source, run_id, last)
 
 
-@flow(name="crawl-source", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=False)
+@flow(name="crawl-source", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=False)  # type: ignore[arg-type]  # Prefect's generic default
 def crawl_source(
     sources_path: str,
     source_name: str,
@@ -300,7 +309,9 @@ def crawl_source(
         max(1, processes),
         timeout_s,
     )
-    here = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+    run_context = FlowRunContext.get()
+    assert run_context is not None, "called inside the flow"
+    here = isinstance(run_context.task_runner, ThreadPoolTaskRunner)
     try:
         if here:
             ctx = context(spec)  # its workers load their models during discovery

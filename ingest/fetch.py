@@ -29,7 +29,9 @@ import socket
 import threading
 import time
 import urllib.robotparser
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -122,7 +124,9 @@ def check_address(url: str, allow_private: frozenset[str] = frozenset(), resolve
         addresses = [resolve[host]]
     else:
         try:
-            addresses = [info[4][0].split("%")[0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+            addresses = [
+                str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            ]
         except (socket.gaierror, UnicodeError) as exc:
             raise FetchError("dns", f"cannot resolve {host}: {exc}") from None
     if host in allow_private or f"{host}:{port}" in allow_private:
@@ -157,6 +161,12 @@ def _forms(
         if any(address in net for net in _NAT64):
             out.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return out
+
+
+class Throttle(Protocol):
+    """What the fetcher needs of a per-host limiter: hold a slot for one request."""
+
+    def slot(self, host: str, delay: float) -> AbstractContextManager[None]: ...
 
 
 class HostThrottle:
@@ -209,7 +219,7 @@ class Fetcher:
 
     def __init__(self, policy: Policy = Policy()) -> None:
         self.policy = policy
-        self.throttle = HostThrottle(policy.host_concurrency)
+        self.throttle: Throttle = HostThrottle(policy.host_concurrency)
         self._pool = urllib3.PoolManager(maxsize=4)
         self._resolve = {h.lower(): a for h, a in policy.resolve}
         self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, bool, str | None]] = {}

@@ -94,7 +94,7 @@ class Reader:
             if lang is not None and not any(_lang_match(lang, t) for t in (ref.main_lang, *ref.fragment_langs)):
                 continue
             t = _instant(ref.processed_at)
-            if (lo is not None and t < lo) or (hi is not None and t >= hi):
+            if t is not None and ((lo is not None and t < lo) or (hi is not None and t >= hi)):
                 continue
             yield ref
 

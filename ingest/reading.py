@@ -587,7 +587,7 @@ def _extract_locked(html: str, source: str) -> tuple[str, dict]:
         include_tables=True,
         with_metadata=True,
     )
-    text = result.text if result is not None else None
+    text = getattr(result, "text", None)
     if not text or not text.strip():
         raise InputError(f"{source}: no main text found in the HTML")
     metadata = {

@@ -73,11 +73,11 @@ def fingerprint(
 ) -> str:
     """What decides the output: input bytes, pipeline version, target language, engine
     and its models, translation mode, glossary digest, a given main language."""
-    basis = [doc.sha256, pipeline_version, target_lang, engine]
+    basis: list[str | None] = [doc.sha256, pipeline_version, target_lang, engine]
     if mode != "replace" or glossary is not None or source_lang is not None:
         # Appended only when set, so records written before these settings existed keep
         # their fingerprints.
-        basis += [mode, glossary] + ([source_lang] if source_lang is not None else [])
+        basis += [mode, glossary, *([source_lang] if source_lang is not None else [])]
     return hashlib.sha256(json.dumps(basis, ensure_ascii=True).encode()).hexdigest()
 
 

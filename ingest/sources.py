@@ -158,7 +158,7 @@ class Source(_Strict):
         """Hosts pages may come from: ``limits.allowed_hosts``, else the start points'."""
         if self.limits.allowed_hosts:
             return frozenset(h.lower() for h in self.limits.allowed_hosts)
-        return frozenset(urlsplit(s.url).hostname.lower() for s in self.start)
+        return frozenset((urlsplit(s.url).hostname or "").lower() for s in self.start)
 
 
 class SourcesFile(_Strict):

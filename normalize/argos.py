@@ -69,7 +69,7 @@ def to_argos_code(tag: str) -> str:
 # --- engine -------------------------------------------------------------------------
 
 
-def version_key(version: str | None) -> tuple:
+def version_key(version: str | None) -> tuple[int, object]:
     """Sort key for argos package versions: PEP 440 order, unparsable ones first."""
     import packaging.version
 

@@ -122,6 +122,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
     decided = _use_document_context(decided, [s.letters for s in foreign], config.priors)
     for s in stretches:
         if s.group == "Latin":
+            assert s.lang is not None, "a foreign Latin-script stretch names its language"
             findings.append(
                 Finding(
                     s.start,

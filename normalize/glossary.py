@@ -135,10 +135,12 @@ def parse_yaml(text: str, name: str = "glossary.yaml") -> Glossary:
 
 def _entry(name: str, where: object, lang: object, source: object, translation: object, target: object = "en") -> Entry:
     values = {"lang": lang, "source": source, "translation": translation, "target": target}
+    text: dict[str, str] = {}
     for key, value in values.items():
         if not isinstance(value, str) or not value.strip():
             raise GlossaryError(f"{name}:{where}: {key} must be non-empty text")
+        text[key] = value.strip()
     for key in ("lang", "target"):
-        if not re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", values[key].strip()):
+        if not re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", text[key]):
             raise GlossaryError(f"{name}:{where}: {key} {values[key]!r} is not a BCP-47 tag")
-    return Entry(lang.strip(), source.strip(), translation.strip(), target.strip())
+    return Entry(text["lang"], text["source"], text["translation"], text["target"])

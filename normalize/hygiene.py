@@ -94,7 +94,8 @@ def _fix(line: str) -> str:
 
 
 def _removals(line: str) -> str:
-    return _IN_WORD_CONTROLS.sub("", _FORMAT.sub("", _NO_BREAK.sub(" ", line)))
+    removed: str = _IN_WORD_CONTROLS.sub("", _FORMAT.sub("", _NO_BREAK.sub(" ", line)))
+    return removed
 
 
 def _mojibake_pattern() -> re.Pattern[str]:

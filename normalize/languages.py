@@ -26,11 +26,15 @@ import math
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import hanzidentifier
 import regex
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 from .detection.registry import LANGUAGES, SOLE_LANGUAGE, in_script
 from .scripts import WORD_RE, script_counts
@@ -125,7 +129,7 @@ UNLISTED_ZIPF = 1.0
 
 
 @lru_cache(maxsize=64)
-def _lingua_detector(langs: tuple[str, ...]):
+def _lingua_detector(langs: tuple[str, ...]) -> LanguageDetector:
     # A detector over the candidate languages only: lingua scores every language it was
     # built with, and a sentence fits 2.5 alphabets on average, so this halves the time
     # on sentences. lingua keeps each language's models once per process (about 25 MB,
@@ -169,11 +173,12 @@ def word_zipf(word: str, lang: str) -> float:
     if code is None:
         return UNLISTED_ZIPF
     import wordfreq
+    from wordfreq.tokens import tokenize
 
     from normalize.detection.lexicon import counted
 
     listed = counted(code, "small")  # the detector's own copy of the list
-    tokens = wordfreq.tokenize(word, code)
+    tokens = tokenize(word, code)
     if not tokens:
         return 0.0
     inverse = 0.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import operator
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
 import regex
 
@@ -59,10 +59,11 @@ def _detect_on_hygienic(
     hyg_edits = hygiene_edits(text)
     hyg = apply_edits(text, hyg_edits)
     detection = detect(hyg.text, config)
+    pairs: list[tuple[Finding, Finding]]
     if not hyg_edits:  # the hygienic text is the text: every finding maps onto itself
         pairs = [(f, f) for f in detection.findings]
         return hyg_edits, detection, pairs, _around(hyg.text, pairs)
-    pairs: list[tuple[Finding, Finding]] = []
+    pairs = []
     for f in detection.findings:
         start, end = hyg.to_source_span(f.start, f.end)
         if pairs and start < pairs[-1][1].end:
@@ -194,7 +195,7 @@ def _assemble(
     """Turn every repair and translation into one edit on ``text``, apply them once."""
     # (start, end, edit on the original text, the Change's other fields): tuples, as a
     # hostile text plans an edit per word.
-    planned: list[tuple[int, int, Edit, dict]] = []
+    planned: list[tuple[int, int, Edit, dict[str, Any]]] = []
     covered: list[tuple[int, int]] = []
     outcome_of = iter(outcomes)
     context_of = iter(contexts)
@@ -324,5 +325,5 @@ def _ordinary_first_word(translation: str, source: str) -> bool:
         return False  # already lowercase, or an acronym ("NATO")
     letter = _FIRST_LETTER.search(source)
     if letter is not None and letter.group().lower() != letter.group().upper():
-        return letter.group().islower()
+        return bool(letter.group().islower())
     return word.lower() in stop_words("en")

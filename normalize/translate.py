@@ -155,7 +155,7 @@ class _Job:
     suffix: str
     route: tuple[Hop, ...] | None
     whole: _Unit | None = None
-    parts: list[_Unit | str] = field(default_factory=list)
+    parts: list[_Unit | _Gloss | str] = field(default_factory=list)
 
 
 class FragmentTranslator:
@@ -184,7 +184,7 @@ class FragmentTranslator:
             early, job = self._start(r)
             if early is not None:
                 results[i] = early
-            else:
+            elif job is not None:
                 jobs[i] = job
 
         # Round 1: whole fragments the glossary did not settle.
@@ -243,15 +243,16 @@ class FragmentTranslator:
         if hit is not None or r.script not in _UNSPACED or not any(ch.isspace() for ch in text):
             return hit
         fields = [self.glossary.lookup(f, r.lang, r.target) for f in text.split()]
-        return None if None in fields else " ".join(fields)
+        found = [f for f in fields if f is not None]
+        return " ".join(found) if len(found) == len(fields) else None
 
     def _route(self, source: str, target: str) -> tuple[Hop, ...] | None:
         if self.engine is None:
             return None
         return find_route(self.engine.hop, source, target)
 
-    def _piece_units(self, job: _Job) -> list[_Unit | str]:
-        parts: list[_Unit | str] = []
+    def _piece_units(self, job: _Job) -> list[_Unit | _Gloss | str]:
+        parts: list[_Unit | _Gloss | str] = []
         r = job.request
         for p in job.pieces:
             if not p.translate:
@@ -277,12 +278,12 @@ class FragmentTranslator:
         depth = 0
         while pending:
             by_hop: dict[Hop, list[_Unit]] = {}
-            for u in pending:
+            for u in pending:  # every pending unit has a route longer than depth
                 by_hop.setdefault(u.route[depth], []).append(u)
             for hop, group in by_hop.items():
                 outputs = self._run_hop(hop, sorted({current[id(u)] for u in group}))
                 for u in group:
-                    out = outputs.get(current[id(u)])
+                    out = outputs[current[id(u)]]
                     if isinstance(out, _Failure):
                         u.error = out.reason
                     else:
@@ -307,6 +308,8 @@ class FragmentTranslator:
         self.stats.engine_calls += 1
         self.stats.engine_texts += len(missing)
         try:
+            if self.engine is None:  # a hop exists only on an engine's route
+                raise RuntimeError("no engine")
             produced = self.engine.run(hop, missing)
             if len(produced) != len(missing):
                 raise RuntimeError(f"engine returned {len(produced)} outputs for {len(missing)} inputs")
@@ -325,9 +328,11 @@ class FragmentTranslator:
     def _judge_whole(self, job: _Job) -> Translation | None:
         """The whole fragment's outcome, or ``None`` to retry it piece by piece."""
         u = job.whole
+        assert u is not None and job.route is not None, "judged only after a whole-fragment run"
         splittable = sum(p.translate for p in job.pieces) > 1 or any(not p.translate for p in job.pieces)
         if u.error is not None:
             return self._untranslated(u.error, job)
+        assert u.output is not None, "a unit without an error has an output"
         reason = guard_output(job.core, u.output)
         if reason is None and _lost_tokens(job.pieces, u.output):
             reason = "rejected: lost numbers, links or names"
@@ -351,6 +356,7 @@ class FragmentTranslator:
                 continue
             if part.error is not None:
                 return self._untranslated(part.error, job)
+            assert part.output is not None, "a unit without an error has an output"
             reason = guard_output(piece.text, part.output)
             if reason is not None:
                 return self._rejected(reason, job)

@@ -6,7 +6,7 @@ All offsets are code point offsets (Python ``str`` indices), half-open ``[start,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 FindingKind = Literal["foreign", "homoglyph"]
 ChangeKind = Literal["hygiene", "homoglyph", "foreign"]
@@ -36,8 +36,8 @@ class Finding:
     evidence: str
     replacement: str | None = None
 
-    def to_json(self) -> dict:
-        out = {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
             "text": self.text,
@@ -121,8 +121,8 @@ class Change:
     route: tuple[str, ...] | None = None
     cache: str | None = None
 
-    def to_json(self) -> dict:
-        out = {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "kind": self.kind,
             "original_span": [self.orig_start, self.orig_end],
             "new_span": [self.new_start, self.new_end],
@@ -158,7 +158,7 @@ class Result:
     changes: list[Change] = field(default_factory=list)
     mode: str = "replace"
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Counts for humans and run reports: fragments per language, repairs, statuses."""
         per_lang: dict[str, int] = {}
         for f in self.findings:

@@ -33,7 +33,8 @@ def grams(word: str) -> Iterator[str]:
 @lru_cache(maxsize=1)
 def _counts() -> dict[str, dict[str, int]]:
     with resources.files("normalize").joinpath("data/charngrams.json.gz").open("rb") as raw:
-        return json.loads(gzip.decompress(raw.read()))
+        counts: dict[str, dict[str, int]] = json.loads(gzip.decompress(raw.read()))
+    return counts
 
 
 @cache

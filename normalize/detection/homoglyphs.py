@@ -111,7 +111,7 @@ def _script_around(text: str, ws: list[Word], i: int) -> str | None:
     ``è`` typed for the Macedonian ``ѐ``) between Macedonian words belongs to their
     sentence, and so does ``Tο`` (a Latin ``T``) opening a Greek run after Latin
     names (``Windows RT Tο πρώτο της``); neither is a look-alike inside an English word."""
-    found = set()
+    found: set[str] = set()
     for j, a, b in ((i - 1, None, ws[i].start), (i + 1, ws[i].end, None)):
         if not 0 <= j < len(ws):
             continue

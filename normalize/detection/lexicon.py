@@ -10,12 +10,13 @@ words; 0 where unlisted).
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from hashlib import blake2b, sha256
 from importlib import resources
 from importlib.metadata import version
+from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Protocol
 
 from .registry import Language
@@ -30,7 +31,7 @@ LISTED_ZIPF = 3.0
 FUNCTION_ZIPF = 6.0
 
 
-def _buckets(code: str, size: str):
+def _buckets(code: str, size: str) -> Iterator[tuple[float, list[str]]]:
     """wordfreq's list as (Zipf frequency, words of that frequency) pairs."""
     import wordfreq
 
@@ -42,7 +43,7 @@ def _wordfreq(code: str, size: str = "small") -> dict[str, float]:
     return {word: zipf for zipf, bucket in _buckets(code, size) for word in bucket}
 
 
-def _ours_file(name: str):
+def _ours_file(name: str) -> Traversable:
     return resources.files("normalize").joinpath(f"data/lexicon-{name}.txt.gz")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import gt
@@ -44,7 +45,8 @@ class Stretch:
     lang: str | None
     confidence: float
     letters: int
-    totals: tuple[tuple[str, float], ...] = ()  # Latin script: summed scores per language
+    # Latin script: summed scores per language (None: the main language, not Latin)
+    totals: tuple[tuple[str | None, float], ...] = ()
 
 
 def group_of(scripts: frozenset[str]) -> str:
@@ -141,7 +143,7 @@ def segment(
     main_script: str,
     readings: dict[int, tuple[str, str | None]],
     params: Params = PARAMS,
-    masked: list[tuple[int, int]] = (),
+    masked: Sequence[tuple[int, int]] = (),
 ) -> list[Stretch]:
     """The foreign stretches of ``text`` (main language ``main``, written in
     ``main_script``), sorted. ``readings``: word start -> (group, repaired text) from the
@@ -174,7 +176,7 @@ def segment(
     return _document_prior(out, main)
 
 
-def _until(spans: list[tuple[int, int]], first: int, end: int):
+def _until(spans: Sequence[tuple[int, int]], first: int, end: int) -> Iterator[tuple[int, int]]:
     """``spans[first:]`` up to the first that starts at or after ``end``."""
     for k in range(first, len(spans)):
         a, b = spans[k]
@@ -194,7 +196,8 @@ def _segment_paragraph(
     params: Params,
 ) -> list[Stretch]:
     out: list[Stretch] = []
-    windows = _windows(text, start, end, known, lex, params) if known is not None else None
+    # The known-word table exists only beside a lexicon.
+    windows = _windows(text, start, end, known, lex, params) if known is not None and lex is not None else None
     for a, b, first, last in windows if windows is not None else [(start, end, Boundary.EDGE, Boundary.EDGE)]:
         toks = _read(text, tokens(text, a, b, first), readings)
         if toks:
@@ -202,7 +205,7 @@ def _segment_paragraph(
     return out
 
 
-_EMISSIONS: dict[tuple, dict[tuple[str, str, float], list[float]]] = {}
+_EMISSIONS: dict[tuple[object, ...], dict[tuple[str, str, float], list[float]]] = {}
 _LAYOUTS = 8
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # a plain class: far faster than a Unicode property
 _ASCII_WORD = regex.compile(r"[a-z]+(?:['’\-‐][a-z]+)*")
@@ -422,7 +425,7 @@ def _runs(text: str, toks: list[tuple[Token, str]], path: list[int]) -> list[tup
     return out
 
 
-def _confidence(totals: dict[str | None, float], lang: str) -> float:
+def _confidence(totals: dict[str | None, float], lang: str | None) -> float:
     """The softmax probability of ``lang`` among the Latin-script languages (the main one
     included) over the stretch's summed log10 scores."""
     top = max(totals.values())
@@ -436,7 +439,7 @@ def _document_prior(stretches: list[Stretch], main: str) -> list[Stretch]:
     Italian, which settles words both languages share. The prior of a language
     is log10(1 + the number of the document's other stretches in it), Laplace-smoothed
     counts, so one stretch alone keeps its own reading."""
-    counts: dict[str, int] = {}
+    counts: dict[str | None, int] = {}
     for s in stretches:
         if s.lang and s.group == LATIN:
             counts[s.lang] = counts.get(s.lang, 0) + 1
