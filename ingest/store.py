@@ -266,7 +266,8 @@ class S3Store:
     ``put`` is one ``PutObject`` (atomic: readers see the whole old or new object) with
     ``ContentType`` and user ``Metadata`` (names lowercased by S3; values percent-encoded
     to ASCII, see :func:`encode_metadata`; S3 limits all metadata to 2 KB). ``list``
-    pages through ``ListObjectsV2`` (1000 keys a page) lazily.
+    pages through ``ListObjectsV2`` lazily, ``page_size`` keys a page (S3's most, 1000,
+    unless set smaller).
 
     The client is ``client`` if given, else ``boto3.client("s3", endpoint_url=...)``:
     the endpoint is ``endpoint_url``, else boto3's own configuration (the
@@ -274,6 +275,8 @@ class S3Store:
     and region come from boto3's usual chain. With a custom endpoint, path-style
     addressing is used, as S3-compatible servers (MinIO, moto, Ceph) expect.
     """
+
+    page_size = 1000
 
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None, client=None) -> None:
         if not bucket or "/" in bucket:
@@ -344,7 +347,7 @@ class S3Store:
         """Keys starting with ``prefix``, relative to the store's prefix, in S3's order."""
         full = self.prefix + _safe_prefix(prefix)
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=full, PaginationConfig={"PageSize": self.page_size}):
             for obj in page.get("Contents", ()):
                 yield obj["Key"][len(self.prefix) :]
 

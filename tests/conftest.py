@@ -14,7 +14,23 @@ import uuid
 
 import boto3
 import pytest
+from hypothesis import settings as hypothesis_settings
 from moto.server import ThreadedMotoServer
+
+# Property and API-fuzz tests: by default (CI, `make test`) the same examples every run,
+# derandomized and without an example database, so a red run is reproducible and a green
+# one means the same thing twice. HYPOTHESIS_PROFILE=wide searches randomly, ten times as
+# many examples (see examples()): the slow search, run by hand or on a schedule.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("wide", derandomize=False, deadline=None)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "repeatable")
+hypothesis_settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """``n`` examples, or ten times as many under the ``wide`` profile."""
+    return n * 10 if PROFILE == "wide" else n
+
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TRANSNORM_SHARED", REPO.parent / "shared"))

@@ -18,7 +18,7 @@ from flows.api import ApiSettings, Token, create_app, load_settings
 from ingest.records import record_schema
 from ingest.store import LocalStore
 
-from .conftest import CORPUS, REPO
+from .conftest import CORPUS, REPO, examples
 
 WRITE, READ = "write-token-for-tests", "read-token-for-tests"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -321,7 +321,7 @@ def test_schemathesis_finds_no_server_error(api):
     failures = []
     seen: set[tuple[str, str]] = set()
 
-    @h_settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @h_settings(max_examples=examples(150), suppress_health_check=list(HealthCheck))
     @given(case=schema.as_strategy())
     def check(case):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {WRITE}"}

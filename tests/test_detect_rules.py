@@ -152,10 +152,10 @@ def test_lingua_scores_only_the_alphabets_that_fit():
     from normalize.languages import _lingua_detector, lingua_confidences
 
     # ``ј`` fits the Serbian and Macedonian alphabets only: lingua is built for those two.
+    # lingua's own reading of this word (high-accuracy mode, lingua 2.1.1), normalised
+    # over the two: a real value, so a change of model or normalisation shows here.
     among = lingua_confidences(["sr", "mk"], "најстаро")
-    lang = max(among, key=among.__getitem__)
-    confidence = among[lang]
-    assert lang in ("sr", "mk") and 0.5 <= confidence <= 1.0
+    assert among == pytest.approx({"sr": 0.555, "mk": 0.445}, abs=0.005)
     values = _lingua_detector(("mk", "sr")).compute_language_confidence_values("најстаро")
     assert {v.language.name for v in values} == {"MACEDONIAN", "SERBIAN"}
     assert decide_language("најстаро").candidates == ("sr", "mk")

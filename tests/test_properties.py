@@ -12,6 +12,8 @@ from normalize.pipeline import detect_findings, normalize_text
 from normalize.translate import FragmentTranslator
 from tests.standins import StandIn
 
+from .conftest import examples
+
 ENGLISH_WORDS = st.sampled_from("the of and a to in is it that was for on are with as his they at be this from".split())
 
 
@@ -19,7 +21,7 @@ def echo_length(text, hop):
     return f"<{len(text)}>"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.text())
 def test_detection_never_raises_and_spans_are_sane(text):
     _, findings = detect_findings(text)
@@ -31,7 +33,7 @@ def test_detection_never_raises_and_spans_are_sane(text):
         prev_end = f.end
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.text(alphabet=st.characters(codec="utf-8")))
 def test_changes_map_original_to_cleaned_exactly(text):
     r = normalize_text(text, FragmentTranslator(StandIn(pairs=None, answer=echo_length)))
@@ -40,14 +42,14 @@ def test_changes_map_original_to_cleaned_exactly(text):
         assert r.cleaned_text[c.new_start : c.new_end] == c.replacement
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.lists(ENGLISH_WORDS, min_size=1, max_size=40), st.sampled_from([" ", ", ", ". "]))
 def test_plain_ascii_english_yields_no_foreign_span(ws, sep):
     text = sep.join(ws)
     assert all(f.kind != "foreign" for f in detect_findings(text)[1])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.text(alphabet=string.printable).filter(lambda t: not re.search(r"[A-Za-z]{2}", t)))
 def test_printable_ascii_without_words_has_no_foreign_span(text):
     # Letters that make no word of two or more are no language (ASCII foreign words are:
@@ -76,7 +78,7 @@ MOJIBAKE_PARTS += [part.replace("\u00a0", " ") for part in MOJIBAKE_PARTS]  # wh
 CLEAN_PARTS = ["abc ", "’", "“", "”", "—", "–", "…", "«", "»", "中文", "한국어", "Привет", "Αθήνα", "עברית", " "]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000))
 @given(st.lists(st.sampled_from(MOJIBAKE_PARTS + CLEAN_PARTS)).map("".join) | st.text())
 def test_lines_hygiene_skips_are_lines_ftfy_leaves_alone(line):
     # Hygiene skips ftfy on lines it judges clean (for speed); ftfy must agree.
@@ -89,7 +91,7 @@ def test_lines_hygiene_skips_are_lines_ftfy_leaves_alone(line):
         assert ftfy.fix_text(line, _FTFY_CONFIG) == line
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000))
 @given(st.lists(st.sampled_from(MOJIBAKE_PARTS + CLEAN_PARTS + ["Ã\x85", "\x85", "Ã\xa0la"])).map("".join))
 def test_printable_lines_lose_nothing_with_the_lighter_ftfy_config(line):
     import ftfy
