@@ -1,6 +1,6 @@
 """Time on hostile and broken input: MB/s and growth when the size doubles, per kind.
 
-    python bench/adversarial.py [--mb 1] [--kinds zalgo,bidi] [--repeats 2] [--check]
+    python -m bench.adversarial [--mb 1] [--kinds zalgo,bidi] [--repeats 2] [--check]
 
 Each kind of input is built at ``--mb`` and at twice that, read as an upload would be
 (``ingest.reading.read_bytes``: decoding, HTML extraction) and normalized without a

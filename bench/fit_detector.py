@@ -6,7 +6,7 @@ the current value, so nothing moves without a reason); rounds repeat until none 
 The calibration of the confidence (Platt scaling) is fitted last, on log-loss, since it
 changes no span. Prints every trial and the chosen values, to paste into params.py.
 
-    .venv/bin/python bench/fit_detector.py [--rounds 3]
+    .venv/bin/python -m bench.fit_detector [--rounds 3]
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import argparse
 import math
 from dataclasses import replace
 
-import realtext
-
+from bench import realtext
 from normalize.detect import DetectConfig, detect
 from normalize.detection.params import PARAMS, Params
 from normalize.detection.tokens import Boundary

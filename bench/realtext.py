@@ -1,6 +1,6 @@
 """Score a fragment detector on the hand-labeled real-text set (../shared/corpus/realtext).
 
-    .venv/bin/python bench/realtext.py [--root DIR] [--errors] [--calibration]
+    .venv/bin/python -m bench.realtext [--root DIR] [--errors] [--calibration]
                                        [--json FILE] [--floors bench/realtext_floors.json]
 
 The set's README defines the scoring; this follows it:

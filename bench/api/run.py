@@ -10,7 +10,7 @@ uvicorn serves the app on 127.0.0.1 (one worker process, as `transnorm api` runs
 Prints requests per second and p50/p99 latency in milliseconds, and, as the baseline
 measured in the same run, the same work as plain function calls on one thread (no HTTP).
 
-    python bench/api/run.py [--clients 8] [--seconds 10]
+    python -m bench.api.run [--clients 8] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -27,15 +26,15 @@ from pathlib import Path
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+
+import httpx
+
+from flows.api import ApiSettings, Token, create_app
+from normalize.pipeline import detect_findings, normalize_text
+from tests.conftest import SEED
+from tests.test_api import Server
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-import httpx  # noqa: E402
-
-from flows.api import ApiSettings, Token, create_app  # noqa: E402
-from normalize.pipeline import detect_findings, normalize_text  # noqa: E402
-from tests.conftest import SEED  # noqa: E402
-from tests.test_api import Server  # noqa: E402
 
 TOKEN = "bench-token"
 

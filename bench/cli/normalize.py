@@ -7,7 +7,7 @@ cache the cold run left. The baseline, measured in the same run, is a process th
 imports langdetect and names the sample's language: the floor of any Python tool that
 looks at the text. Targets (issue 16): one file <= 3 s warm; 100 files >= 20 files/s.
 
-    .venv/bin/python bench/cli/normalize.py [--repeat 5]
+    .venv/bin/python -m bench.cli.normalize [--repeat 5]
 """
 
 from __future__ import annotations

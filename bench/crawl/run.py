@@ -12,14 +12,13 @@ same crawl runs twice in one process, into fresh local stores, with no translati
 Flow overhead = (flow time - plain time) / flow time: Prefect, and the worker processes
 each run starts (the plain crawl's are started before the clock).
 
-    python bench/crawl/run.py [--pages 400] [--batch 20] [--workers 4]
+    python -m bench.crawl.run [--pages 400] [--batch 20] [--workers 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,18 +28,18 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
-from flows.crawl import crawl_batch  # noqa: E402
-from flows.pool import NormalizePool, PoolSettings  # noqa: E402
-from ingest.crawl import discover, policy_for  # noqa: E402
-from ingest.fetch import Fetcher  # noqa: E402
-from ingest.sources import load_sources  # noqa: E402
-from ingest.store import LocalStore  # noqa: E402
-from normalize.argos import ArgosEngine  # noqa: E402
-from tests.conftest import CORPUS  # noqa: E402
-from tests.http_site import Site, corpus_copies, sitemap_source  # noqa: E402
+from flows.crawl import crawl_batch
+from flows.pool import NormalizePool, PoolSettings
+from ingest.crawl import discover, policy_for
+from ingest.fetch import Fetcher
+from ingest.sources import load_sources
+from ingest.store import LocalStore
+from normalize.argos import ArgosEngine
+from tests.conftest import CORPUS
+from tests.http_site import Site, corpus_copies, sitemap_source
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def serve(n: int) -> Site:

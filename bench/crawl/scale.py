@@ -15,14 +15,13 @@ Pages/s counts the whole flow run: cluster start, every worker loading its model
 discovery, crawl and manifest. Prints both rates, their ratio (target: >= 1.7) and the
 peak of requests in flight to the host (must not exceed the limit).
 
-    python bench/crawl/scale.py [--pages 2000] [--latency 0.25] [--host-limit 4]
+    python -m bench.crawl.scale [--pages 2000] [--latency 0.25] [--host-limit 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 import uuid
@@ -37,17 +36,17 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
+
+import boto3
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.crawl import crawl_source
+from flows.limits import dask_task_runner
+from tests.conftest import CORPUS
+from tests.http_site import Site, corpus_copies, sitemap_source
+from tests.seaweed import SeaweedFS
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-import boto3  # noqa: E402
-from prefect.testing.utilities import prefect_test_harness  # noqa: E402
-
-from flows.crawl import crawl_source  # noqa: E402
-from flows.limits import dask_task_runner  # noqa: E402
-from tests.conftest import CORPUS  # noqa: E402
-from tests.http_site import Site, corpus_copies, sitemap_source  # noqa: E402
-from tests.seaweed import SeaweedFS  # noqa: E402
 
 
 def serve(n: int, latency: float) -> tuple[Site, str]:

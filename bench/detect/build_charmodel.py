@@ -7,7 +7,7 @@ detector's lexicon reads (wordfreq's small lists, our lists for the rest), so th
 and the lexicon always agree; the output is sorted JSON, the same bytes for the same
 inputs.
 
-    python bench/detect/build_charmodel.py [--check]
+    python -m bench.detect.build_charmodel [--check]
 """
 
 from __future__ import annotations

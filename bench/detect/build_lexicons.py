@@ -7,7 +7,7 @@ readings. All are well-kept, openly licensed sources (spaCy, simplemma, pypinyin
 the output is sorted, so the same inputs give the same bytes.
 
     pip install -e '.[bench]'
-    python bench/detect/build_lexicons.py
+    python -m bench.detect.build_lexicons
 """
 
 from __future__ import annotations

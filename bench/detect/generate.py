@@ -14,18 +14,15 @@ alone), or a lone Cyrillic ``а`` standing as the word "a" between English words
 (``of а military``). The variant is drawn from its own generator seeded with
 ``(seed, document number)``, so the other documents are the same as before it existed.
 
-    python bench/detect/generate.py --docs 600 --seed 7 > set.jsonl
+    python -m bench.detect.generate --docs 600 --seed 7 > set.jsonl
 """
 
 from __future__ import annotations
 
 import random
 import re
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import lines, print_jsonl, zh_parallel
+from bench.detect.corpus import lines, print_jsonl, zh_parallel
 
 NON_LATIN = ["ru", "uk", "bg", "sr", "be", "mk", "kk", "mn", "zh", "ja", "ko", "ar", "he", "fa", "el", "hi", "th"]
 LATIN = ["de", "fr", "es", "it", "pl", "pt", "tr", "nl", "vi"]

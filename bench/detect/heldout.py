@@ -25,22 +25,19 @@ sentence), sorted and non-overlapping; a homoglyph span is the corrupted word. B
 the fields of generate.py, each span has ``where`` (placement, or homoglyph variant).
 ``position`` is where the item stands in its paragraph (letters before/after it).
 
-    python bench/detect/heldout.py --docs 300 --seed 7 > heldout.jsonl
-    python bench/detect/run.py --set heldout --docs 300 --breakdown
+    python -m bench.detect.heldout --docs 300 --seed 7 > heldout.jsonl
+    python -m bench.detect.run --set heldout --docs 300 --breakdown
 """
 
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
 import hanzidentifier
 import regex
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import lines, print_jsonl, zh_parallel
-from generate import HOMOGLYPHS, LATIN, NON_LATIN, TRAPS
+from bench.detect.corpus import lines, print_jsonl, zh_parallel
+from bench.detect.generate import HOMOGLYPHS, LATIN, NON_LATIN, TRAPS
 
 PART = "heldout"
 KINDS = ["sentence", "sentence", "sentence", "pair", "pair", "word", "word", "homoglyph", "homoglyph"]

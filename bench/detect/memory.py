@@ -9,8 +9,8 @@ in detection, MB/s, the RSS after imports and a warm-up that loads every lazy mo
 (baseline) and the peak RSS (``VmHWM``) against the target; exits with status 1 when
 the peak is over it.
 
-    python bench/detect/memory.py [--mb 20] [--doc-kb 20] [--seed 7] [--target-mb 400]
-    python bench/detect/memory.py --mb 1        # quick check
+    python -m bench.detect.memory [--mb 20] [--doc-kb 20] [--seed 7] [--target-mb 400]
+    python -m bench.detect.memory --mb 1        # quick check
 """
 
 from __future__ import annotations
@@ -23,12 +23,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from corpus import lines, zh_parallel
-from generate import HOMOGLYPHS, LATIN, NON_LATIN
-
+from bench.detect.corpus import lines, zh_parallel
+from bench.detect.generate import HOMOGLYPHS, LATIN, NON_LATIN
 from normalize.pipeline import detect_findings
 
 FOREIGN = NON_LATIN + ["zh-Hant"]

@@ -1,6 +1,6 @@
 """Peak memory and time normalizing one large document (issue #15: <= 500 MB on 20 MB).
 
-    python bench/detect/one_document.py [--mb 20] [--seed 7] [--target-mb 500]
+    python -m bench.detect.one_document [--mb 20] [--seed 7] [--target-mb 500]
 
 The document is ``--mb`` MB of English-dominant paragraphs with foreign sentences,
 words and look-alike letters (``memory.py``'s generator), built once and then
@@ -17,13 +17,9 @@ import argparse
 import random
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from memory import document, lines, peak_rss_mb, rss_mb, warm_up_text  # noqa: E402
-
-from normalize.pipeline import normalize_text  # noqa: E402
+from bench.detect.memory import document, lines, peak_rss_mb, rss_mb, warm_up_text
+from normalize.pipeline import normalize_text
 
 
 def main() -> None:

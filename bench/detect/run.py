@@ -1,6 +1,6 @@
 """Detection accuracy and speed against langdetect (and lingua) per sentence, in one run.
 
-    python bench/detect/run.py [--docs 600] [--seed 7] [--set bench|heldout] [--breakdown]
+    python -m bench.detect.run [--docs 600] [--seed 7] [--set bench|heldout] [--breakdown]
                                [--speed-mb 2] [--repeats 3] [--memory-mb 50]
 
 Scoring (issue #3): a gold span is found when >= 80% of its letters are covered by
@@ -23,13 +23,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from langdetect import DetectorFactory, detect
 
-from generate import build  # noqa: E402
-from langdetect import DetectorFactory, detect  # noqa: E402
-
-from normalize.pipeline import detect_findings  # noqa: E402
+from bench.detect.generate import build
+from normalize.pipeline import detect_findings
 
 DetectorFactory.seed = 0
 SENT = re.compile(r"[^.!?。\n]+[.!?。]?")
@@ -196,7 +193,7 @@ def throughput(mb: float, seed: int, repeats: int = 3) -> None:
     item), one core, after a warm-up. The two run in turn ``repeats`` times and each
     keeps its best run, as ``timeit`` does: on a shared 2-core machine a single pass
     moves by about ±7% with whatever else runs."""
-    from memory import documents, warm_up_text
+    from bench.detect.memory import documents, warm_up_text
 
     docs = list(documents(int(mb * 1e6), 20_000, seed))
     size = sum(len(d.encode()) for d in docs) / 1e6
@@ -272,7 +269,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.set == "heldout":
-        from heldout import build as build_heldout
+        from bench.detect.heldout import build as build_heldout
 
         docs = build_heldout(args.docs, args.seed)
     else:

@@ -17,29 +17,26 @@ Compared in the same run, over the same fragments:
 * ``batched + cache (cold/warm)``: the same with the store's translation cache (a local
   folder), first on an empty cache, then again as a second run would.
 
-    python bench/translate/run.py [--pages 400] [--batch 50] [--repeat 0.3] [--seed 7] [--model base|tiny]
+    python -m bench.translate.run [--pages 400] [--batch 50] [--repeat 0.3] [--seed 7] [--model base|tiny]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.detect.corpus import lines
+from ingest.store import LocalStore
+from ingest.translation_cache import StoreTranslationCache
+from normalize.argos import ArgosEngine
+from normalize.pipeline import detect_findings, normalize_batch
+from normalize.translate import FragmentTranslator, Request
+from tests.argos_tiny import BASE, TINY, build_tiny_argos_package, install_packages
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "detect")]
-
-from corpus import lines  # noqa: E402
-
-from ingest.store import LocalStore  # noqa: E402
-from ingest.translation_cache import StoreTranslationCache  # noqa: E402
-from normalize.argos import ArgosEngine  # noqa: E402
-from normalize.pipeline import detect_findings, normalize_batch  # noqa: E402
-from normalize.translate import FragmentTranslator, Request  # noqa: E402
-from tests.argos_tiny import BASE, TINY, build_tiny_argos_package, install_packages  # noqa: E402
 
 # argos codes of the packages built; BCP-47 zh-Hant maps to argos "zt".
 PAIRS = [("ru", "en"), ("uk", "en"), ("de", "en"), ("zt", "en")]
