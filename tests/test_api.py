@@ -73,6 +73,7 @@ def client(server, token=WRITE) -> httpx.Client:
     return httpx.Client(base_url=server.url, headers=headers, timeout=60)
 
 
+@pytest.mark.corpus
 def test_upload_the_reference_article_and_read_it_back(api, seed_path, seed_text):
     with client(api) as c:
         r = c.post(
@@ -92,6 +93,7 @@ def test_upload_the_reference_article_and_read_it_back(api, seed_path, seed_text
         assert cleaned.text == record["cleaned_text"]
 
 
+@pytest.mark.corpus
 def test_same_file_twice_is_one_document(api, tmp_path, seed_path):
     with client(api) as c:
         first = c.post(
@@ -110,6 +112,7 @@ def test_same_file_twice_is_one_document(api, tmp_path, seed_path):
     assert len([k for k in store.list("docs/") if k.endswith("/record.json")]) == 1
 
 
+@pytest.mark.corpus
 def test_a_relinked_upload_answers_with_the_stored_record(api, seed_path):
     with client(api) as c:
         first = c.post("/v1/documents", files={"file": ("a.txt", seed_path.read_bytes(), "text/plain")})
@@ -145,6 +148,7 @@ def test_source_language_hint(api):
     assert plain.json()["main_lang"] == "de" and plain.json()["pipeline"]["source_lang"] is None
 
 
+@pytest.mark.corpus
 def test_detect_stores_nothing(api, tmp_path, seed_path):
     with client(api, READ) as c:
         r = c.post("/v1/detect", content=seed_path.read_bytes(), headers={"Content-Type": "text/plain"})
@@ -245,6 +249,7 @@ def test_body_over_the_limit_is_refused_before_it_is_read(api, tmp_path):
     assert list(LocalStore(tmp_path / "store").list("docs/")) == []
 
 
+@pytest.mark.corpus
 def test_large_upload_becomes_a_job_run_by_the_worker_pool(api, tmp_path):
     html = (CORPUS / "html" / "en-german.stackexchange.com.html").read_bytes()  # 280 KB
     big = html + b"<!--" + b"p" * (320_000 - len(html)) + b"-->"

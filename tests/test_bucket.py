@@ -51,6 +51,7 @@ def store_doc(store, doc, *, engine="argostranslate[]", glossary=None, run_id=No
     return report
 
 
+@pytest.mark.corpus
 def test_layout_and_schemas_for_the_seed_article_and_corpus_pages(store, seed_path):
     run = Manifest(new_run_id())
     docs = [read_file(seed_path)] + [read_file(CORPUS / "html" / f"{n}.html") for n in HTML_PAGES]
@@ -84,6 +85,7 @@ def test_layout_and_schemas_for_the_seed_article_and_corpus_pages(store, seed_pa
     assert Reader(store).runs()[0].counts == {"written": len(docs)}
 
 
+@pytest.mark.corpus
 def test_reprocessing_policy(store, seed_path):
     doc = read_file(seed_path)
     reader = Reader(store)
@@ -140,6 +142,7 @@ def test_non_ascii_metadata_is_encoded_never_refused(store, moto_server):
         assert head["ContentType"] == "text/plain; charset=utf-8"
 
 
+@pytest.mark.corpus
 def test_reader_filters(store, seed_path):
     run = Manifest(new_run_id())
     seed = read_file(seed_path)
@@ -238,6 +241,7 @@ def test_listing_documents_in_pages(store):
         assert len(calls) == 6  # 7 keys a page
 
 
+@pytest.mark.corpus
 def test_ls_cat_runs_commands(tmp_path, seed_path):
     from .test_cli import run
 

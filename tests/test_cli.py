@@ -23,6 +23,7 @@ def run(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.C
     return subprocess.run([TRANSNORM, *args], capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO)
 
 
+@pytest.mark.corpus
 def test_detect_jsonl_is_the_stable_interface(seed_path, seed_text):
     proc = run("detect", str(seed_path), "--format", "jsonl")
     assert proc.returncode == 0, proc.stderr
@@ -52,6 +53,7 @@ def test_detect_takes_the_main_language_given(tmp_path):
     assert bad.returncode == 1 and "not a BCP-47 language tag" in bad.stderr
 
 
+@pytest.mark.corpus
 def test_detect_several_files_with_legacy_encodings(tmp_path, seed_path):
     ru = (CORPUS / "sentences" / "ru.txt").read_text(encoding="utf-8").splitlines()[0]
     zh = min((CORPUS / "sentences" / "zh.txt").read_text(encoding="utf-8").splitlines()[:50], key=len)
@@ -73,6 +75,7 @@ def test_detect_several_files_with_legacy_encodings(tmp_path, seed_path):
     assert len(by_path[str(seed_path)]) == 4
 
 
+@pytest.mark.corpus
 def test_detect_table_format(seed_path):
     proc = run("detect", str(seed_path), "--format", "table")
     assert proc.returncode == 0
@@ -139,6 +142,7 @@ def test_normalize_files_and_folders_in_one_run(tmp_path):
     assert len(list((tmp_path / "store" / "latest").iterdir())) == 6
 
 
+@pytest.mark.corpus
 def test_normalize_succeeds_while_every_cpu_is_saturated(tmp_path, seed_path):
     # Busy loops on every core, as a machine running other jobs: the command has no
     # server start-up to time out (it runs in-process without PREFECT_API_URL).
@@ -156,6 +160,7 @@ def test_normalize_succeeds_while_every_cpu_is_saturated(tmp_path, seed_path):
     assert json.loads(pointers[0].read_text())["fragment_langs"] == ["ru", "zh-Hant"]
 
 
+@pytest.mark.corpus
 def test_normalize_with_a_bad_glossary_fails_in_one_line(tmp_path, seed_path):
     glossary = tmp_path / "g.tsv"
     glossary.write_text("ru\tне только\n", encoding="utf-8")
@@ -168,6 +173,7 @@ def test_normalize_with_a_bad_glossary_fails_in_one_line(tmp_path, seed_path):
     assert not (tmp_path / "store").exists()
 
 
+@pytest.mark.corpus
 def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
     store = tmp_path / "store"
     glossary = REPO / "deploy" / "glossary.tsv"
@@ -201,6 +207,7 @@ def test_normalize_end_to_end_with_ephemeral_prefect(tmp_path, seed_path):
         (["--glossary", "/nonexistent/g.tsv"], "no such glossary file: /nonexistent/g.tsv"),
     ],
 )
+@pytest.mark.corpus
 def test_normalize_option_mistakes_fail_before_any_work(tmp_path, seed_path, extra, message):
     proc = run("normalize", str(seed_path), "--store", str(tmp_path / "store"), *extra)
     assert proc.returncode == 1

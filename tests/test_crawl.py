@@ -141,6 +141,7 @@ def records(store: LocalStore) -> dict[str, dict]:
     return out
 
 
+@pytest.mark.corpus
 def test_first_run_fetches_stores_and_reports_every_failure(tmp_path, site):
     store_dir = str(tmp_path / "store")
     report = crawl_source(sources_file(tmp_path, site), "corpus", store_dir)
@@ -176,6 +177,7 @@ def test_first_run_fetches_stores_and_reports_every_failure(tmp_path, site):
     assert gbk["source"]["metadata"]["title"] == "公告"
 
 
+@pytest.mark.corpus
 def test_extraction_matches_the_corpus_expectations(tmp_path, site):
     store_dir = str(tmp_path / "store")
     crawl_source(sources_file(tmp_path, site), "corpus", store_dir)
@@ -196,6 +198,7 @@ def test_extraction_matches_the_corpus_expectations(tmp_path, site):
     assert meta["fetched_url"] == f"{base}/pages/{slug('ru-football.ua')}" and meta.get("title")
 
 
+@pytest.mark.corpus
 def test_rerun_fetches_nothing_new(tmp_path, site):
     path = sources_file(tmp_path, site)
     store_dir = tmp_path / "store"
@@ -219,6 +222,7 @@ def test_rerun_fetches_nothing_new(tmp_path, site):
     assert site.hits[f"/pages/{slug(PAGES[0])}"] == hits[f"/pages/{slug(PAGES[0])}"] + 1  # one conditional GET
 
 
+@pytest.mark.corpus
 def test_crashed_run_is_finished_without_duplicates(tmp_path, site):
     path = sources_file(tmp_path, site)
     store = LocalStore(tmp_path / "store")
@@ -235,12 +239,14 @@ def test_crashed_run_is_finished_without_duplicates(tmp_path, site):
     assert all(store.exists(state_key("corpus", url)) for url in lost)
 
 
+@pytest.mark.corpus
 def test_one_source_of_several_and_unknown_source(tmp_path, site):
     path = sources_file(tmp_path, site)
     with pytest.raises(KeyError, match="no source named 'nope'"):
         crawl_source(path, "nope", str(tmp_path / "store"))
 
 
+@pytest.mark.corpus
 def test_deployments_follow_the_schedules(tmp_path, site):
     [d] = deployments(sources_file(tmp_path, site), "s3://bucket/prefix")
     assert d.name == "corpus"
@@ -288,6 +294,7 @@ def test_public_and_explicitly_allowed_addresses_pass():
     )
 
 
+@pytest.mark.corpus
 def test_4xx_is_final_and_not_retried(site):
     site.routes["/gone"] = Route(status=404)
     fetcher = Fetcher(
@@ -304,6 +311,7 @@ def test_4xx_is_final_and_not_retried(site):
     assert err.value.reason == "http-404" and site.hits["/gone"] == 1
 
 
+@pytest.mark.corpus
 def test_per_host_delay_spaces_requests(site):
     import time
 
@@ -340,6 +348,7 @@ def test_sources_file_mistakes_are_listed(tmp_path):
         assert expected in message
 
 
+@pytest.mark.corpus
 def test_crawl_command_prints_the_report(tmp_path, site):
     from .test_cli import run
 
@@ -371,6 +380,7 @@ def test_deploy_files_are_valid():
     assert crawl["concurrency_limit"] == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
 
 
+@pytest.mark.corpus
 def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_server, s3_bucket):
     import boto3
 
@@ -390,6 +400,7 @@ def test_state_in_a_bucket_lets_another_worker_resume(tmp_path, site, moto_serve
     assert len(keys) == len(PAGES) + 3
 
 
+@pytest.mark.corpus
 def test_crawl_with_a_missing_glossary_fails_before_any_work(tmp_path, site):
     from .test_cli import run
 
@@ -508,6 +519,7 @@ def _pointers(store: LocalStore) -> dict[str, dict]:
     return {k: json.loads(store.get(k)) for k in store.list("latest/")}
 
 
+@pytest.mark.corpus
 def test_crawl_killed_mid_batch_is_resumed_without_refetching_or_double_counting(tmp_path, many_site):
     """A crawl killed mid-batch (SIGKILL, its whole process group: the flow, its worker
     processes) and resumed by the source's next run: nothing it stored is fetched again,
@@ -581,6 +593,7 @@ def test_crawl_killed_mid_batch_is_resumed_without_refetching_or_double_counting
 # --- on a Dask cluster ----------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_crawl_on_a_dask_cluster_given_by_address_keeps_one_request_per_host(tmp_path, many_site):
     """The same flow on prefect-dask's DaskTaskRunner, pointed at a running cluster of two
     worker processes: every page is stored once, and the host never sees two requests at

@@ -53,6 +53,7 @@ def test_names_and_loanwords_with_foreign_evidence_are_not_passages(text):
     assert detect(text).findings == []
 
 
+@pytest.mark.corpus
 def test_main_language_by_sentence_votes_and_prior_on_near_tie():
     vietnamese = sentences("vi")[3]
     english = sentences("en", 6)
@@ -101,6 +102,7 @@ def test_letter_inside_an_emoticon_is_not_a_fragment():
     assert [f.text for f in detect("The word (作) stood alone.").findings] == ["作"]
 
 
+@pytest.mark.corpus
 def test_persian_words_without_persian_letters_by_profile_ngrams():
     fa = words_of("single", "fa")
     ar = words_of("single", "ar", 200)
@@ -112,6 +114,7 @@ def test_persian_words_without_persian_letters_by_profile_ngrams():
 
 
 @pytest.mark.parametrize("lang", ["uk", "bg", "sr", "be", "mk", "kk", "mn"])
+@pytest.mark.corpus
 def test_cyrillic_word_pairs_mostly_right(lang):
     pairs = words_of("pairs", lang, 200)
     right = sum(decide_language(p).lang == lang for p in pairs) / len(pairs)
@@ -315,6 +318,7 @@ def test_one_stop_word_and_accents_of_its_language_make_a_sentence():
     )
 
 
+@pytest.mark.corpus
 def test_a_long_quotation_does_not_decide_the_main_script():
     # Heldout seed 409: the quoted Mongolian sentence had more letters than the English.
     mongolian = sentences("mn", 200)
@@ -332,6 +336,7 @@ def corpus_line(lang: str, number: int) -> str:
     return (CORPUS / "sentences" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()[number - 1].strip()
 
 
+@pytest.mark.corpus
 def test_a_look_alike_word_is_no_piece_of_the_next_sentence():
     # Heldout seed 131: "Мr." (Cyrillic М) before a Kazakh quotation is English.
     kazakh = corpus_line("kk", 960)

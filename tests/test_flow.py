@@ -47,6 +47,7 @@ def _records(store) -> list[dict]:
     return [json.loads(store.get(json.loads(store.get(k))["keys"]["record"])) for k in store.list("latest/")]
 
 
+@pytest.mark.corpus
 def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_models):
     store_dir = tmp_path / "store"
     out = normalize_file(str(seed_path), str(store_dir), models_dir=ru_en_models)
@@ -100,6 +101,7 @@ def test_seed_article_to_local_store(tmp_path, seed_path, seed_text, ru_en_model
     assert record["summary"]["translated"] == 2 and record["summary"]["untranslated"] == 1
 
 
+@pytest.mark.corpus
 def test_rerun_writes_nothing_new(tmp_path, seed_path):
     store_dir = tmp_path / "store"
     first = normalize_file(str(seed_path), str(store_dir))
@@ -117,6 +119,7 @@ def test_rerun_writes_nothing_new(tmp_path, seed_path):
     assert (entry["action"], entry["doc_id"], entry["version"]) == ("unchanged", first["doc_id"], first["version"])
 
 
+@pytest.mark.corpus
 def test_seed_article_to_s3_over_http(moto_server, s3_bucket, seed_path):
     url = f"s3://{s3_bucket}/transnorm"
     first = normalize_file(str(seed_path), url, s3_endpoint=moto_server)
@@ -239,6 +242,7 @@ def test_cache_serves_a_second_document_from_the_store(tmp_path, ru_en_models):
     assert third["translation"]["engine_calls"] == 1
 
 
+@pytest.mark.corpus
 def test_glossary_and_annotate_mode(tmp_path, seed_path, seed_text, ru_en_models):
     from pathlib import Path
 
@@ -268,6 +272,7 @@ def test_glossary_and_annotate_mode(tmp_path, seed_path, seed_text, ru_en_models
     assert again["status"] == "written"
 
 
+@pytest.mark.corpus
 def test_store_from_a_prefect_aws_block_never_shows_its_secret(moto_server, s3_bucket, seed_path, caplog):
     from prefect_aws import AwsCredentials, S3Bucket
 

@@ -188,6 +188,7 @@ print(json.dumps([str(r.id) for r in runs]))
     assert counts == {"Completed": 50}, (counts, (tmp_path / "worker.log").read_text()[-3000:])
 
 
+@pytest.mark.corpus
 def test_two_runs_of_one_source_at_once_one_runs(prefect_server, tmp_path):
     """The crawl deployment allows one active run per source (CANCEL_NEW), as in
     deploy/prefect.yaml: of two runs started together one crawls, the other is cancelled,

@@ -35,6 +35,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 # --- decoding -------------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_cp1251_russian_decodes(tmp_path):
     text = sentence("ru")
     doc = read_file(write(tmp_path, "ru.txt", text.encode("cp1251")))
@@ -44,6 +45,7 @@ def test_cp1251_russian_decodes(tmp_path):
     assert doc.metadata == {}
 
 
+@pytest.mark.corpus
 def test_gb18030_chinese_decodes(tmp_path):
     text = sentence("zh")
     doc = read_file(write(tmp_path, "zh.txt", text.encode("gb18030")))
@@ -51,6 +53,7 @@ def test_gb18030_chinese_decodes(tmp_path):
     assert doc.charset == "gb18030"
 
 
+@pytest.mark.corpus
 def test_html_declared_gb2312_but_gbk_decodes_as_gb18030(tmp_path):
     lines = (CORPUS / "sentences" / "zh.txt").read_text(encoding="utf-8").splitlines()[:6]
     # 喆 is in GBK but not in GB2312: the page is really GBK, as most "gb2312" pages are.
@@ -79,6 +82,7 @@ def test_utf8_bom_is_not_part_of_text(tmp_path):
     assert doc.charset == "utf-8"
 
 
+@pytest.mark.corpus
 def test_utf16_with_bom_decodes(tmp_path):
     text = sentence("ru") + "\n"
     doc = read_file(write(tmp_path, "u16.txt", text.encode("utf-16")))
@@ -86,6 +90,7 @@ def test_utf16_with_bom_decodes(tmp_path):
     assert doc.charset in ("utf-16le", "utf-16be")
 
 
+@pytest.mark.corpus
 def test_explicit_encoding_wins(tmp_path):
     text = sentence("ru")
     path = write(tmp_path, "ru.txt", text.encode("koi8-r"))
@@ -115,6 +120,7 @@ def test_html_is_sniffed_whatever_the_extension():
     assert doc.metadata.get("language") == "en"
 
 
+@pytest.mark.corpus
 def test_corpus_html_main_text_and_metadata():
     page = CORPUS / "html" / "en-bbc.com.html"
     expected = json.loads(page.with_name("en-bbc.com.expected.json").read_text(encoding="utf-8"))
@@ -136,6 +142,7 @@ def test_corpus_html_main_text_and_metadata():
 # --- identity and names -----------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_same_bytes_same_doc_id(tmp_path):
     raw = sentence("ru").encode("utf-8")
     a = read_file(write(tmp_path, "a.txt", raw))
@@ -199,6 +206,7 @@ def test_nul_bytes_are_binary(tmp_path):
         read_file(path)
 
 
+@pytest.mark.corpus
 def test_invalid_utf8_is_not_guessed(tmp_path):
     good = sentence("ru").encode("utf-8")
     cut = good.index(b" ", 20)  # between two characters, not inside one
@@ -226,6 +234,7 @@ def test_unknown_explicit_encoding(tmp_path):
         read_file(path, encoding="no-such-codec")
 
 
+@pytest.mark.corpus
 def test_html_extraction_is_serialised_across_threads(monkeypatch):
     """trafilatura shares one lxml parser, and two threads extracting at once died with
     MemoryError in a crawl under load. The race is rare, so this checks the guard itself:

@@ -117,6 +117,7 @@ def test_word_frequency_settles_short_arabic_script_spans(word, lang):
     "lang, floor",
     [("ru", 0.95), ("uk", 0.95), ("bg", 0.95), ("be", 0.95), ("sr", 0.95), ("kk", 0.95), ("mk", 0.95), ("mn", 0.95)],
 )
+@pytest.mark.corpus
 def test_cyrillic_corpus_sentences_mostly_right(lang, floor):
     # Measured on 300 sentences (alphabets, then lingua among them): ru .97 uk .98 bg .99
     # be 1.0 sr 1.0 kk 1.0 mk .99 mn .99.
@@ -125,6 +126,7 @@ def test_cyrillic_corpus_sentences_mostly_right(lang, floor):
     assert right / len(lines) >= floor, (lang, right, len(lines))
 
 
+@pytest.mark.corpus
 def test_traditional_vs_simplified_on_parallel_corpus():
     rows = (CORPUS / "parallel" / "zh-Hant_zh-Hans.tsv").read_text(encoding="utf-8").splitlines()[1:201]
     hant = hans = 0
@@ -191,6 +193,7 @@ def test_fragment_merges_over_numbers_not_over_words():
 
 
 @pytest.mark.parametrize("lang", ["de", "fr", "es", "it", "pl", "nl", "pt", "tr"])
+@pytest.mark.corpus
 def test_latin_sentence_in_english_found(lang):
     en = corpus_lines("en", 12)
     foreign = [line for line in corpus_lines(lang, 40) if 8 <= len(line.split()) <= 25 and line[0].isalpha()][0]
@@ -201,6 +204,7 @@ def test_latin_sentence_in_english_found(lang):
     assert found[0].text.split()[:3] == foreign.split()[:3]
 
 
+@pytest.mark.corpus
 def test_english_corpus_sentences_have_no_findings():
     flagged = [line for line in corpus_lines("en", 300) if detect(line).findings]
     assert len(flagged) <= 3, flagged
@@ -247,6 +251,7 @@ def test_words_split_by_script():
     assert [r[0] for r in w.runs] == ["Latin", "Cyrillic", "Latin"]
 
 
+@pytest.mark.corpus
 def test_japanese_document_keeps_han_and_kana_as_main_script():
     text = " ".join(corpus_lines("ja", 5))
     d = detect(text)
@@ -254,6 +259,7 @@ def test_japanese_document_keeps_han_and_kana_as_main_script():
     assert [f for f in d.findings if f.script in ("Han", "Hiragana", "Katakana")] == []
 
 
+@pytest.mark.corpus
 def test_latin_name_in_cjk_text_is_no_fragment():
     # One Latin-script word in Japanese text is a name, not an English fragment.
     text = corpus_lines("ja", 1)[0] + "Kindleで読みました。" + corpus_lines("ja", 2)[1]

@@ -20,6 +20,7 @@ def _covering(findings, text, snippet, kind="foreign"):
     return [f for f in findings if f.kind == kind and f.start <= start and end <= f.end]
 
 
+@pytest.mark.corpus
 def test_traditional_chinese_byline(findings, seed_text):
     for word in ("已發表", "作者"):
         [f] = _covering(findings, seed_text, word)
@@ -27,18 +28,21 @@ def test_traditional_chinese_byline(findings, seed_text):
         assert f.script == "Han"
 
 
+@pytest.mark.corpus
 def test_russian_heading_with_its_quotes(findings, seed_text):
     [f] = _covering(findings, seed_text, "За «головы»")
     assert f.lang == "ru"
     assert f.text == "За «головы»"
 
 
+@pytest.mark.corpus
 def test_russian_phrase_inside_english_sentence(findings, seed_text):
     [f] = _covering(findings, seed_text, "не только")
     assert f.lang == "ru"  # langdetect alone says uk
     assert f.text == "не только"
 
 
+@pytest.mark.corpus
 def test_cyrillic_homoglyph(findings, seed_text):
     start = seed_text.index("of а military") + 3
     [f] = [f for f in findings if f.kind == "homoglyph"]
@@ -46,6 +50,7 @@ def test_cyrillic_homoglyph(findings, seed_text):
 
 
 @pytest.mark.parametrize("snippet", ["coup d’état", "d’état", "Nicolás", "coup-d’état", "Cartel de los Soles"])
+@pytest.mark.corpus
 def test_loanwords_and_names_untouched(findings, seed_text, snippet):
     pos = 0
     while (pos := seed_text.find(snippet, pos)) != -1:
@@ -53,6 +58,7 @@ def test_loanwords_and_names_untouched(findings, seed_text, snippet):
         pos += 1
 
 
+@pytest.mark.corpus
 def test_no_finding_in_purely_english_lines(findings, seed_text):
     flagged_lines = set()
     for f in findings:
@@ -66,6 +72,7 @@ def bracket(text, hop):
     return f"[{hop.source}>{hop.target}]"
 
 
+@pytest.mark.corpus
 def test_cleaned_text_and_changes_map_exactly(seed_text):
     r = normalize_text(seed_text, FragmentTranslator(StandIn(answer=bracket)))
     assert "of a military" in r.cleaned_text
@@ -87,6 +94,7 @@ def test_cleaned_text_and_changes_map_exactly(seed_text):
     assert r.summary()["hygiene_changes"] == 2  # the two no-break spaces
 
 
+@pytest.mark.corpus
 def test_untranslated_without_model_keeps_text_and_says_why(seed_text):
     r = normalize_text(seed_text)
     foreign = [c for c in r.changes if c.kind == "foreign"]

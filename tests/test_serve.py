@@ -20,6 +20,7 @@ from .test_api_faults import _alive, _descendants
 pytestmark = pytest.mark.skipif(not (CORPUS / "html").is_dir(), reason="needs ../shared/corpus/html")
 
 
+@pytest.mark.corpus
 def test_serve_runs_the_schedule_and_stops_cleanly(tmp_path):
     site = Site().start()
     try:

@@ -404,6 +404,7 @@ def test_annotate_mode():
     check_offsets(r)
 
 
+@pytest.mark.corpus
 def test_keep_mode_records_without_translating(seed_text):
     engine = StandIn()
     r = normalize_text(seed_text, FragmentTranslator(engine), mode="keep")
@@ -421,6 +422,7 @@ def test_unknown_mode_is_refused():
 # --- the reference article ---------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_seed_article_offsets_map_every_change(seed_text):
     engine = StandIn(answer=table({"За “головы”": "For the “heads”", "не только": "not only"}, default="posted by"))
     r = normalize_text(seed_text, FragmentTranslator(engine, glossary=GLOSSARY))
