@@ -256,8 +256,11 @@ def _outcome_error(o: Outcome) -> BaseException:
     503 by the error handler), else the API error of its reason code."""
     if o.error is not None:
         return o.error
-    code = job_error_code(o)
-    message = (o.reason or "").split(": ", 1)[-1]
+    return _pool_error(job_error_code(o), (o.reason or "").split(": ", 1)[-1])
+
+
+def _pool_error(code: str, message: str) -> ApiError:
+    """A worker pool's failure as the API answers it; a busy pool says when to retry."""
     if code == "overloaded":
         return ApiError(code, f"{message}; try again later", headers={"Retry-After": "5"})
     return ApiError(code, message)
@@ -268,11 +271,11 @@ def _in_pool(method, *args):
     try:
         return method(*args)
     except Overloaded as exc:
-        raise ApiError("overloaded", f"{exc}; try again later", headers={"Retry-After": "5"}) from None
+        raise _pool_error("overloaded", str(exc)) from None
     except DocumentTimeout as exc:
-        raise ApiError("document_timeout", str(exc)) from None
+        raise _pool_error("document_timeout", str(exc)) from None
     except WorkerFailed as exc:
-        raise ApiError("internal", str(exc)) from None
+        raise _pool_error("internal", str(exc)) from None
 
 
 def _header_file_name(headers) -> str | None:

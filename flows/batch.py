@@ -109,36 +109,21 @@ def process(
         record = build_record(
             doc, done.result, PIPELINE_VERSION, engine_id, done.glossary_digest, origin, run_id, options.source_lang
         )
+
+        def store_failed(exc: Exception, report: WriteReport | None) -> Outcome:
+            reason = f"store: {type(exc).__name__}: {exc}"
+            return Outcome(doc.source, "failed", reason, doc, done.result, report, done.translation, record, exc)
+
         try:
             report = write_document(store, doc, record)
         except Exception as exc:  # a store failure is this document's; the others go on
-            return Outcome(
-                doc.source,
-                "failed",
-                f"store: {type(exc).__name__}: {exc}",
-                doc,
-                done.result,
-                None,
-                done.translation,
-                record,
-                exc,
-            )
+            return store_failed(exc, None)
         outcome = Outcome(doc.source, report.status, None, doc, done.result, report, done.translation, record)
         if after_store is not None:
             try:
                 after_store(k, outcome)
             except Exception as exc:
-                return Outcome(
-                    doc.source,
-                    "failed",
-                    f"store: {type(exc).__name__}: {exc}",
-                    doc,
-                    done.result,
-                    report,
-                    done.translation,
-                    record,
-                    exc,
-                )
+                return store_failed(exc, report)
         return outcome
 
     if not docs:

@@ -123,10 +123,6 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         problem = problem or "--workers must be at least 1 and --timeout above 0"
     if problem:
         return _fail(problem)
-    if not os.environ.get("PREFECT_API_URL"):
-        from flows.pool import start_forkserver
-
-        start_forkserver()  # the models load while the rest of this process starts
     params = dict(
         paths=args.paths,
         store_url=args.store,
@@ -152,6 +148,9 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     else:
         # No server to report to: run the job in this process. Starting Prefect's
         # ephemeral API would cost seconds and can time out on a busy machine.
+        from flows.pool import start_forkserver
+
+        start_forkserver()  # the models load while the job's own imports run
         from flows.files import normalize_files
 
         job = normalize_files

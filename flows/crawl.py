@@ -42,6 +42,7 @@ from flows.stores import open_store
 from ingest.crawl import Discovery, Page, discover, fetch_batch, policy_for, save_state
 from ingest.fetch import Fetcher
 from ingest.glossaries import read_glossary
+from ingest.reading import Document
 from ingest.resume import begin, end, start_batch
 from ingest.runs import Manifest, new_part_id
 from ingest.sources import Source, load_sources
@@ -181,9 +182,12 @@ def crawl_batch(
     pages = fetch_batch(source, urls, fetcher, store, workers, run_id if part_id is not None else None, rerun)
     fetched = [p for p in pages if p.status == "fetched"]
     options = Options(source.settings.target_lang, glossary=_GLOSSARY if source.settings.glossary else None)
-    origins: list[dict[str, Any] | None] = [
-        {"kind": "crawl", "source": source.name, "url": (p.state or {}).get("canonical_url")} for p in fetched
-    ]
+    docs: list[Document] = []
+    origins: list[dict[str, Any] | None] = []
+    for p in fetched:
+        assert p.document is not None and p.state is not None, "a fetched page has its document and state"
+        docs.append(p.document)
+        origins.append({"kind": "crawl", "source": source.name, "url": p.state["canonical_url"]})
 
     def saved(k: int, o: Outcome) -> None:  # the page's state names its run and entry, so a killed run can be resumed
         state, report = fetched[k].state, o.report
@@ -200,8 +204,6 @@ def crawl_batch(
             },
         )
 
-    docs = [p.document for p in fetched if p.document is not None]
-    assert len(docs) == len(fetched), "a fetched page has its document"
     done = process(docs, pool, store, engine_id, run_id, options, origins, saved)
     outcomes = {p.url: _not_fetched(p) for p in pages}
     for page, o in zip(fetched, done):

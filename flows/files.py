@@ -57,7 +57,8 @@ def normalize_files(
         read_glossary(glossary)  # a bad glossary is the caller's error, before any work
     # No more worker processes than files: on a small machine an idle worker's start-up
     # competes with the one that has work.
-    workers = max(1, min(workers, len(expand(paths))))
+    files = expand(paths)
+    workers = max(1, min(workers, len(files)))
     settings = PoolSettings.for_store(
         store_url,
         s3_endpoint,
@@ -76,7 +77,7 @@ def normalize_files(
         # The engine here only names the models for the records; the workers translate.
         engine_id = ArgosEngine(models_dir).identity()
         options = Options(target_lang, mode, _GLOSSARY if glossary else None, source_lang)
-        report = run_files(paths, pool, store, engine_id, options, encoding, max_bytes)
+        report = run_files(files, pool, store, engine_id, options, encoding, max_bytes)
     finally:
         pool.close()
     return _json(report)

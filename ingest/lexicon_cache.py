@@ -30,8 +30,8 @@ def cache_dir() -> Path:
 
 
 class DiskArrayCache:
-    """:class:`normalize.detection.lexicon.ArrayCache` on a folder: one ``.npz``-free pair
-    of ``.npy`` files per list (``.npy`` can be memory-mapped, ``.npz`` cannot)."""
+    """:class:`normalize.detection.lexicon.ArrayCache` on a folder: a pair of ``.npy``
+    files per list (``.npy`` files can be memory-mapped; an ``.npz`` archive cannot)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

@@ -87,14 +87,15 @@ class Reader:
         relinked by that run; read from its manifest). Streams; order is by ``doc_id``
         (by manifest order with ``run``). Raises ``KeyError`` for a run without a
         manifest (unknown, or still running)."""
-        lo, hi = _instant(since), _instant(until)
+        lo = _instant(since) if since is not None else None
+        hi = _instant(until) if until is not None else None
         for ref in self._candidates(run):
             if source is not None and ref.origin != source:
                 continue
             if lang is not None and not any(_lang_match(lang, t) for t in (ref.main_lang, *ref.fragment_langs)):
                 continue
             t = _instant(ref.processed_at)
-            if t is not None and ((lo is not None and t < lo) or (hi is not None and t >= hi)):
+            if (lo is not None and t < lo) or (hi is not None and t >= hi):
                 continue
             yield ref
 
@@ -180,9 +181,7 @@ def _lang_match(wanted: str, tag: str) -> bool:
     return t == w or t.startswith(w + "-")
 
 
-def _instant(value: str | datetime | None) -> datetime | None:
-    if value is None:
-        return None
+def _instant(value: str | datetime) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -33,7 +33,17 @@ from .detection.registry import BY_TAG
 from .detection.segment import Stretch, segment
 from .languages import Decision, LanguagePriors, decide_language, main_latin_language
 from .quotes import CLOSERS, pairs
-from .scripts import CJK, Word, ascii_letter_count, marked_words, script_counts, script_group, total_counts, words
+from .scripts import (
+    CJK,
+    Word,
+    ascii_letter_count,
+    dominant_script,
+    marked_words,
+    script_counts,
+    script_group,
+    total_counts,
+    words,
+)
 from .types import Finding
 
 # The main language is decided on the document's first characters: enough for stop
@@ -137,8 +147,7 @@ def detect(text: str, config: DetectConfig = DetectConfig()) -> Detection:
             )
     for s, fixed, (decision, _group_name) in zip(foreign, fixes, decided):
         span = text[s.start : s.end]
-        counts = script_counts(fixed or span)
-        script = max(counts, key=counts.__getitem__) if counts else s.group
+        script = dominant_script(fixed or span, s.group)
         findings.append(
             Finding(
                 s.start,

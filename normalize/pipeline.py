@@ -24,7 +24,7 @@ from .detect import DetectConfig, Detection, detect
 from .hygiene import hygiene_edits
 from .languages import decide_language
 from .offsets import apply_edits
-from .scripts import script_counts
+from .scripts import dominant_script
 from .stopwords import stop_words
 from .translate import FragmentTranslator, Request
 from .types import Change, Edit, Finding, Result, Translation
@@ -99,8 +99,7 @@ def _merge_findings(context: str, a: Finding, b: Finding, config: DetectConfig) 
     if a.kind == b.kind == "homoglyph":
         return replace(a, end=b.end, text=span, replacement=repaired)
     decision = decide_language(repaired or span, config.priors)
-    counts = script_counts(repaired or span)
-    script = max(counts, key=counts.__getitem__) if counts else a.script
+    script = dominant_script(repaired or span, a.script)
     return Finding(
         a.start,
         b.end,

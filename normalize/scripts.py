@@ -178,6 +178,12 @@ def script_counts(text: str) -> dict[str, int]:
     return counts
 
 
+def dominant_script(text: str, default: str) -> str:
+    """The script with the most letters in ``text``; ``default`` when it has none."""
+    counts = script_counts(text)
+    return max(counts, key=counts.__getitem__) if counts else default
+
+
 def total_counts(ws: list[Word]) -> dict[str, int]:
     """Letters per script over ``ws``."""
     counts: dict[str, int] = {}

@@ -52,12 +52,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if CORPUS.is_dir():
-        return
-    # One line for them all (pyproject's -r flags leave skips out of the short summary).
+    # One line per cause (pyproject's -r flags leave skips out of the short summary).
     skipped = terminalreporter.stats.get("skipped", [])
-    if skipped:
-        terminalreporter.write_line(f"{len(skipped)} tests skipped: {NO_CORPUS}")
+    corpus = [r for r in skipped if NO_CORPUS in str(r.longrepr)]
+    if corpus:
+        terminalreporter.write_line(f"{len(corpus)} tests skipped: {NO_CORPUS}")
+    if len(skipped) > len(corpus):
+        terminalreporter.write_line(
+            f"{len(skipped) - len(corpus)} tests skipped for other reasons (pytest -rs lists them)"
+        )
 
 
 @pytest.fixture(scope="session")

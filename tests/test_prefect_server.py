@@ -127,6 +127,19 @@ print(json.dumps(asyncio.run(main())))
     )
 
 
+def _work_pool(env: dict, prefix: str) -> str:
+    """A new process work pool on the server, named ``<prefix>-<random>``."""
+    pool = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    subprocess.run(
+        [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return pool
+
+
 @contextmanager
 def _worker(env: dict, pool: str, limit: int, cwd: Path, log: Path):
     """A process worker on ``pool`` for the block; its whole process group ends after."""
@@ -155,14 +168,7 @@ def _end_group(proc: subprocess.Popen, grace: float) -> None:
 
 def test_fifty_flow_runs_in_a_burst_none_crashed(prefect_server, tmp_path):
     env, _ = prefect_server
-    pool = f"burst-{uuid.uuid4().hex[:6]}"
-    subprocess.run(
-        [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    pool = _work_pool(env, "burst")
     _python(
         env,
         f"from burst_flow import burst\nburst.from_source(source={str(TESTS)!r}, entrypoint='burst_flow.py:burst').deploy(name='burst', work_pool_name={pool!r})",
@@ -220,14 +226,7 @@ def test_two_runs_of_one_source_at_once_one_runs(prefect_server, tmp_path):
             encoding="utf-8",
         )
         store = tmp_path / "store"
-        pool = f"crawl-{uuid.uuid4().hex[:6]}"
-        subprocess.run(
-            [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        pool = _work_pool(env, "crawl")
         params = {"sources_path": str(sources), "source_name": "one", "store_url": str(store), "processes": 1}
         _python(
             env,
@@ -277,14 +276,7 @@ def test_api_job_is_a_run_of_the_job_deployment(prefect_server, tmp_path):
     from tests.test_api_faults import _english, _free_port
 
     env, _ = prefect_server
-    pool = f"jobs-{uuid.uuid4().hex[:6]}"
-    subprocess.run(
-        [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    pool = _work_pool(env, "jobs")
     _python(
         env,
         f"""
